@@ -1,0 +1,29 @@
+# Ketenportal production image: gunicorn serving Django with whitenoise; the same image runs the
+# Celery worker and beat (see docker-compose.yml).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=ketenportal.settings.production
+
+# WeasyPrint renders PDFs with Pango and HarfBuzz; DejaVu gives it fonts.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz-subset0 fonts-dejavu-core curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 1000 ketenportal
+
+WORKDIR /app
+COPY requirements/base.lock requirements/base.lock
+RUN pip install --no-cache-dir -r requirements/base.lock
+
+COPY --chown=ketenportal:ketenportal . .
+# Static files and translations are built into the image; build-time secrets are dummies.
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py compiletranslations -v0 \
+    && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0
+
+USER ketenportal
+EXPOSE 8000
+CMD ["gunicorn", "ketenportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--access-logfile", "-", "--forwarded-allow-ips", "*"]

@@ -1,0 +1,80 @@
+"""The admin: for platform staff (is_staff), behind the same two-factor login as everyone."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry, Lidmaatschap, LoginEvent, Organisatie, User
+
+
+class LidmaatschapInline(admin.TabularInline):
+    model = Lidmaatschap
+    extra = 0
+    autocomplete_fields = ["organisatie"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = [
+        "username",
+        "get_full_name",
+        "email",
+        "eh_niveau",
+        "alleen_belastingdienst",
+        "is_staff",
+    ]
+    list_filter = ["eh_niveau", "alleen_belastingdienst", "is_staff", "is_active"]
+    search_fields = ["username", "last_name", "email"]
+    inlines = [LidmaatschapInline]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (
+            _("eHerkenning means"),
+            {
+                "fields": (
+                    "voorletters",
+                    "tussenvoegsel",
+                    "telefoonnummer",
+                    "eh_niveau",
+                    "tweede_factor",
+                    "alleen_belastingdienst",
+                    "taal",
+                )
+            },
+        ),
+    )
+
+
+@admin.register(Organisatie)
+class OrganisatieAdmin(admin.ModelAdmin):
+    list_display = ["naam", "kvk_nummer", "fiscaal_nummer", "plaats"]
+    search_fields = ["naam", "kvk_nummer", "fiscaal_nummer"]
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    list_display = ["timestamp", "username", "result", "second_factor", "ip_address"]
+    list_filter = ["result", "second_factor"]
+    search_fields = ["username"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["timestamp", "actor_repr", "action", "kind", "object_repr", "organisatie"]
+    list_filter = ["action", "kind"]
+    search_fields = ["object_repr", "actor_repr"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,155 @@
+"""Request middleware of Ketenportal: request context, language, second factor, organisation.
+
+``SecondFactorRequiredMiddleware`` is the one place that decides who may see a page at all:
+every view requires a logged-in user with a verified second factor, except views marked public
+with Django's ``login_not_required`` (login, password and username recovery, health) and the
+views marked with ``second_factor_exempt`` or ``second_factor_enrolment`` below.
+"""
+
+import re
+import uuid
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import translation
+from django_otp import devices_for_user
+
+from .context import reset_request_context, set_request_context
+from .selectors import lidmaatschappen_for
+
+ORGANISATIE_SESSION_KEY = "ketenportal_organisatie_id"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
+
+
+def second_factor_exempt(view: Callable) -> Callable:
+    """Allow a logged-in user who has not passed the second factor yet (verify, logout)."""
+    view.second_factor = "exempt"
+    return view
+
+
+def second_factor_enrolment(view: Callable) -> Callable:
+    """Allow a logged-in user without any device to set one up; nobody else unverified."""
+    view.second_factor = "enrolment"
+    return view
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Give every request an id (echoed in ``X-Request-ID``) and remember the client's IP."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        tokens = set_request_context(request_id=request.id, client_ip=client_ip(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_request_context(tokens)
+        response["X-Request-ID"] = request.id
+        return response
+
+
+class UserLanguageMiddleware:
+    """A logged-in user sees the portal in the language they chose, on any device."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            taal = getattr(user, "taal", "")
+            if taal in dict(settings.LANGUAGES):
+                translation.activate(taal)
+                request.LANGUAGE_CODE = taal
+        return self.get_response(request)
+
+
+def user_has_device(user) -> bool:
+    return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+class SecondFactorRequiredMiddleware:
+    """Every page needs a verified second factor, unless the view is marked otherwise."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, args, kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
+        if user.is_verified():
+            return None
+        marker = getattr(view_func, "second_factor", "required")
+        if marker == "exempt":
+            return None
+        has_device = user_has_device(user)
+        if marker == "enrolment" and not has_device:
+            return None
+        target = reverse("accounts:verify") if has_device else reverse("two_factor:setup")
+        if request.method == "GET" and not request.path.startswith(target):
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(target)
+
+
+class ActiveOrganisatieMiddleware:
+    """Set ``request.lidmaatschap`` and ``request.organisatie``: the organisation being managed.
+
+    A person who belongs to several organisations picks one with the switcher; the choice is kept
+    in the session and is always checked against their memberships.
+    """
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.lidmaatschappen = []
+        request.lidmaatschap = None
+        request.organisatie = None
+        user = request.user
+        if user.is_authenticated and user.is_verified():
+            memberships = list(lidmaatschappen_for(user))
+            chosen = request.session.get(ORGANISATIE_SESSION_KEY)
+            current = next((m for m in memberships if m.organisatie_id == chosen), None)
+            if current is None and memberships:
+                current = memberships[0]
+            request.lidmaatschappen = memberships
+            request.lidmaatschap = current
+            request.organisatie = current.organisatie if current else None
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages and downloads for a logged-in person are never stored by browsers or proxies."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+        return response

@@ -1,0 +1,273 @@
+"""Organisations, the people who work for them, and what they did.
+
+A ``User`` is a person with an eHerkenning means (EH-middel); through ``Lidmaatschap`` they belong
+to one or more ``Organisatie`` rows as Beheerder or Gebruiker. Every organisation keeps at least
+one Beheerder (enforced by the services). ``LoginEvent`` is the login history shown on Mijn
+profiel; ``AuditEntry`` is the audit trail of every change ("overige wijzigingen").
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from ketenportal.utils.identifiers import (
+    validate_fiscaal_nummer,
+    validate_kvk_nummer,
+    validate_postcode,
+)
+
+from .constants import (
+    KETENMACHTIGING_MIN_RANK,
+    AuditAction,
+    AuditKind,
+    EHNiveau,
+    LoginResult,
+    Rol,
+    SecondFactorUsed,
+    TweedeFactor,
+    niveau_badge,
+    niveau_rank_expression,
+)
+
+
+class Organisatie(models.Model):
+    naam = models.CharField(_("name"), max_length=200)
+    kvk_nummer = models.CharField(
+        _("KvK number"), max_length=8, blank=True, validators=[validate_kvk_nummer]
+    )
+    fiscaal_nummer = models.CharField(
+        _("fiscal number (RSIN)"), max_length=9, blank=True, validators=[validate_fiscaal_nummer]
+    )
+    straat = models.CharField(_("street"), max_length=200, blank=True)
+    huisnummer = models.CharField(_("house number"), max_length=20, blank=True)
+    postcode = models.CharField(
+        _("postcode"), max_length=6, blank=True, validators=[validate_postcode]
+    )
+    plaats = models.CharField(_("town"), max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["naam"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kvk_nummer="") | ~Q(fiscaal_nummer=""),
+                name="organisatie_has_identifier",
+                violation_error_message=_("Enter a KvK number or a fiscal number."),
+            ),
+            models.UniqueConstraint(
+                fields=["kvk_nummer"],
+                condition=~Q(kvk_nummer=""),
+                name="organisatie_unique_kvk",
+                violation_error_message=_("An organisation with this KvK number exists already."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.naam
+
+    @property
+    def identifier(self) -> str:
+        return self.kvk_nummer or self.fiscaal_nummer
+
+    @property
+    def adres(self) -> str:
+        return f"{self.straat} {self.huisnummer}".strip()
+
+    @property
+    def postcode_plaats(self) -> str:
+        return f"{self.postcode} {self.plaats}".strip()
+
+
+class User(AbstractUser):
+    """A person with an EH-middel. The means' level and kind are kept on the user."""
+
+    voorletters = models.CharField(_("initials"), max_length=20, blank=True)
+    tussenvoegsel = models.CharField(_("infix"), max_length=20, blank=True)
+    telefoonnummer = PhoneNumberField(_("phone number"), blank=True)
+    eh_niveau = models.CharField(
+        _("assurance level"), max_length=64, choices=EHNiveau.choices, default=EHNiveau.EH3
+    )
+    eh_niveau_rank = models.GeneratedField(
+        expression=niveau_rank_expression("eh_niveau"),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    tweede_factor = models.CharField(
+        _("second factor"), max_length=3, choices=TweedeFactor.choices, default=TweedeFactor.OTP
+    )
+    alleen_belastingdienst = models.BooleanField(
+        _("means for the Belastingdienst only"),
+        default=False,
+        help_text=_("An 'eHerkenning Belastingdienst' means, not valid for ketenmachtigingen."),
+    )
+    taal = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    email_berichten = models.BooleanField(
+        _("e-mail me when a message arrives in the berichtenbox"), default=True
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "voorletters", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        first = self.voorletters or self.first_name
+        return " ".join(p for p in (first, self.tussenvoegsel, self.last_name) if p).strip()
+
+    @property
+    def niveau_badge(self) -> str:
+        return niveau_badge(self.eh_niveau)
+
+    @property
+    def niveau_rank(self) -> int:
+        from .constants import NIVEAU_RANK
+
+        return NIVEAU_RANK.get(self.eh_niveau, 0)
+
+    @property
+    def can_use_ketenmachtigingen(self) -> bool:
+        """Ketenmachtigingen need EH3 or higher, and a means not for the Belastingdienst only."""
+        return self.niveau_rank >= KETENMACHTIGING_MIN_RANK and not self.alleen_belastingdienst
+
+
+class LidmaatschapQuerySet(models.QuerySet):
+    def beheerders(self) -> "LidmaatschapQuerySet":
+        return self.filter(rol=Rol.BEHEERDER)
+
+
+class Lidmaatschap(models.Model):
+    """A person's membership of an organisation, with their role there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lidmaatschappen"
+    )
+    organisatie = models.ForeignKey(
+        Organisatie, on_delete=models.CASCADE, related_name="lidmaatschappen"
+    )
+    rol = models.CharField(_("role"), max_length=10, choices=Rol.choices, default=Rol.GEBRUIKER)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = LidmaatschapQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisatie"], name="lidmaatschap_unique"),
+        ]
+        indexes = [models.Index(fields=["organisatie", "rol"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisatie} ({self.get_rol_display()})"
+
+    @property
+    def is_beheerder(self) -> bool:
+        return self.rol == Rol.BEHEERDER
+
+
+class LoginEvent(models.Model):
+    """One line of a user's login history (Mijn profiel)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="login_events",
+    )
+    username = models.CharField(max_length=150, blank=True)
+    timestamp = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    result = models.CharField(max_length=20, choices=LoginResult.choices)
+    second_factor = models.CharField(
+        max_length=10, choices=SecondFactorUsed.choices, blank=True, default=""
+    )
+
+    class Meta:
+        ordering = ["-timestamp"]
+        indexes = [models.Index(fields=["user", "-timestamp"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_result_display()} {self.timestamp:%Y-%m-%d %H:%M}"
+
+
+class AuditEntry(models.Model):
+    """One change, by whom, when, to what, with the old and new values.
+
+    Rows are only ever added (see ``accounts.audit.audit_log``); nothing updates or deletes them.
+    """
+
+    organisatie = models.ForeignKey(
+        Organisatie, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_repr = models.CharField(max_length=200, blank=True)
+    timestamp = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=12, choices=AuditAction.choices)
+    kind = models.CharField(max_length=20, choices=AuditKind.choices)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        indexes = [
+            models.Index(fields=["organisatie", "-timestamp"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
+
+
+class SmsSend(models.Model):
+    """A text message with a login code that was sent: the basis of the SMS send throttle."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    number = models.CharField(max_length=32)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "sent_at"]),
+            models.Index(fields=["number", "sent_at"]),
+            models.Index(fields=["ip_address", "sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"SMS to {self.number} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class SmsTokenUse(models.Model):
+    """The last time step whose SMS code a phone device accepted: codes are single use."""
+
+    device = models.OneToOneField(
+        "phonenumber.PhoneDevice", on_delete=models.CASCADE, related_name="+"
+    )
+    last_t = models.BigIntegerField(default=-1)
+
+    def __str__(self) -> str:
+        return f"{self.device_id}: {self.last_t}"

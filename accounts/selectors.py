@@ -1,0 +1,63 @@
+"""Reads of the accounts app. Visibility rules live here, once."""
+
+from django.db.models import Q, QuerySet
+
+from .constants import KETENMACHTIGING_MIN_RANK
+from .models import AuditEntry, Lidmaatschap, LoginEvent, Organisatie, User
+
+
+def organisaties_for(user: User) -> QuerySet[Organisatie]:
+    """The organisations a person belongs to, in name order."""
+    if not user.is_authenticated:
+        return Organisatie.objects.none()
+    return Organisatie.objects.filter(lidmaatschappen__user=user).order_by("naam", "pk")
+
+
+def lidmaatschappen_for(user: User) -> QuerySet[Lidmaatschap]:
+    return (
+        Lidmaatschap.objects.filter(user=user)
+        .select_related("organisatie")
+        .order_by("organisatie__naam", "organisatie_id")
+    )
+
+
+def gebruikers_for(*, organisatie: Organisatie, search: str = "") -> QuerySet[Lidmaatschap]:
+    """The members of an organisation with their role and means, searchable by name or e-mail."""
+    qs = (
+        Lidmaatschap.objects.filter(organisatie=organisatie, user__is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__voorletters", "user__username")
+    )
+    for term in search.split()[:5]:
+        qs = qs.filter(
+            Q(user__last_name__icontains=term)
+            | Q(user__first_name__icontains=term)
+            | Q(user__voorletters__icontains=term)
+            | Q(user__username__icontains=term)
+            | Q(user__email__icontains=term)
+        )
+    return qs
+
+
+def lidmaatschap_of(*, organisatie: Organisatie, pk: int) -> Lidmaatschap:
+    """One membership of this organisation; another organisation's raises DoesNotExist (a 404)."""
+    return Lidmaatschap.objects.select_related("user", "organisatie").get(
+        organisatie=organisatie, pk=pk
+    )
+
+
+def users_eligible_for_ketenmachtigingen(*, organisatie: Organisatie) -> QuerySet[User]:
+    return User.objects.filter(
+        lidmaatschappen__organisatie=organisatie,
+        is_active=True,
+        eh_niveau_rank__gte=KETENMACHTIGING_MIN_RANK,
+        alleen_belastingdienst=False,
+    )
+
+
+def login_history_for(user: User) -> QuerySet[LoginEvent]:
+    return LoginEvent.objects.filter(user=user).order_by("-timestamp")
+
+
+def audit_entries_for(*, organisatie: Organisatie) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(organisatie=organisatie).order_by("-timestamp", "-id")

@@ -1,0 +1,184 @@
+"""Writes of the accounts app: organisations, memberships and roles, profiles, login history.
+
+Every function takes the acting user as ``actor``, runs in one transaction, locks what it
+changes and writes the audit row in that same transaction.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ketenportal.exceptions import DomainError
+
+from .audit import audit_log, diff, snapshot
+from .constants import AuditAction, AuditKind, LoginResult, Rol, SecondFactorUsed
+from .models import Lidmaatschap, LoginEvent, Organisatie, User
+
+PROFILE_FIELDS = ("email", "telefoonnummer", "taal", "email_berichten")
+
+
+class LastBeheerderError(DomainError):
+    pass
+
+
+def _lock_organisatie(organisatie_id: int) -> Organisatie:
+    # Serialises every change of an organisation's beheerders, so two concurrent removals
+    # cannot both see "another beheerder is left".
+    return Organisatie.objects.select_for_update().get(pk=organisatie_id)
+
+
+def _ensure_other_beheerder(lidmaatschap: Lidmaatschap) -> None:
+    others = (
+        Lidmaatschap.objects.beheerders()
+        .filter(organisatie_id=lidmaatschap.organisatie_id, user__is_active=True)
+        .exclude(pk=lidmaatschap.pk)
+    )
+    if not others.exists():
+        raise LastBeheerderError(
+            _(
+                "%(name)s is the only beheerder of %(organisatie)s. Every organisation needs at "
+                "least one beheerder: make someone else beheerder first."
+            )
+            % {"name": lidmaatschap.user, "organisatie": lidmaatschap.organisatie},
+            code="last_beheerder",
+        )
+
+
+def organisatie_create(*, actor: User | None, **fields: str) -> Organisatie:
+    with transaction.atomic():
+        organisatie = Organisatie(**fields)
+        organisatie.full_clean()
+        organisatie.save()
+        audit_log(
+            actor=actor,
+            organisatie=organisatie,
+            action=AuditAction.CREATE,
+            kind=AuditKind.ORGANISATIE,
+            obj=organisatie,
+            changes=diff({}, snapshot(organisatie, fields)),
+        )
+    return organisatie
+
+
+def lidmaatschap_create(
+    *, actor: User | None, user: User, organisatie: Organisatie, rol: str = Rol.GEBRUIKER
+) -> Lidmaatschap:
+    with transaction.atomic():
+        _lock_organisatie(organisatie.pk)
+        if Lidmaatschap.objects.filter(user=user, organisatie=organisatie).exists():
+            raise DomainError(
+                _("%(name)s is already a member of %(organisatie)s.")
+                % {"name": user, "organisatie": organisatie},
+                code="duplicate",
+            )
+        lidmaatschap = Lidmaatschap.objects.create(user=user, organisatie=organisatie, rol=rol)
+        audit_log(
+            actor=actor,
+            organisatie=organisatie,
+            action=AuditAction.CREATE,
+            kind=AuditKind.LIDMAATSCHAP,
+            obj=lidmaatschap,
+            changes={"rol": {"old": None, "new": rol}, "user": {"old": None, "new": str(user)}},
+        )
+    return lidmaatschap
+
+
+def lidmaatschap_set_rol(*, actor: User, lidmaatschap: Lidmaatschap, rol: str) -> Lidmaatschap:
+    if rol not in Rol.values:
+        raise DomainError(_("Choose a valid role."), code="invalid_role")
+    with transaction.atomic():
+        _lock_organisatie(lidmaatschap.organisatie_id)
+        lidmaatschap = Lidmaatschap.objects.select_for_update().get(pk=lidmaatschap.pk)
+        if lidmaatschap.rol == rol:
+            return lidmaatschap
+        if lidmaatschap.rol == Rol.BEHEERDER:
+            _ensure_other_beheerder(lidmaatschap)
+        old = lidmaatschap.rol
+        lidmaatschap.rol = rol
+        lidmaatschap.save(update_fields=["rol"])
+        audit_log(
+            actor=actor,
+            organisatie=lidmaatschap.organisatie,
+            action=AuditAction.UPDATE,
+            kind=AuditKind.LIDMAATSCHAP,
+            obj=lidmaatschap,
+            changes={"rol": {"old": old, "new": rol}},
+        )
+    return lidmaatschap
+
+
+def lidmaatschap_remove(*, actor: User, lidmaatschap: Lidmaatschap) -> None:
+    with transaction.atomic():
+        _lock_organisatie(lidmaatschap.organisatie_id)
+        lidmaatschap = Lidmaatschap.objects.select_for_update().get(pk=lidmaatschap.pk)
+        if lidmaatschap.rol == Rol.BEHEERDER:
+            _ensure_other_beheerder(lidmaatschap)
+        audit_log(
+            actor=actor,
+            organisatie=lidmaatschap.organisatie,
+            action=AuditAction.DELETE,
+            kind=AuditKind.LIDMAATSCHAP,
+            obj=lidmaatschap,
+            changes={
+                "rol": {"old": lidmaatschap.rol, "new": None},
+                "user": {"old": str(lidmaatschap.user), "new": None},
+            },
+        )
+        lidmaatschap.delete()
+
+
+def user_update_profile(*, actor: User, user: User, **values: object) -> User:
+    """Change what a person may change about themselves on Mijn profiel."""
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise DomainError(_("These fields cannot be changed here."), code="readonly")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        before = snapshot(user, PROFILE_FIELDS)
+        for field, value in values.items():
+            setattr(user, field, value)
+        user.full_clean(exclude=["password", "username"])
+        changes = diff(before, snapshot(user, PROFILE_FIELDS))
+        if not changes:
+            return user
+        user.save(update_fields=list(changes))
+        audit_log(
+            actor=actor,
+            organisatie=None,
+            action=AuditAction.UPDATE,
+            kind=AuditKind.GEBRUIKER,
+            obj=user,
+            changes=changes,
+        )
+    return user
+
+
+def user_password_changed(*, actor: User, user: User) -> None:
+    """Record a password change (the change itself is Django's form); values are never logged."""
+    audit_log(
+        actor=actor,
+        organisatie=None,
+        action=AuditAction.UPDATE,
+        kind=AuditKind.BEVEILIGING,
+        obj=user,
+        changes={"password": {"old": "********", "new": "********"}},
+        message="password changed",
+    )
+
+
+def login_event_record(
+    *,
+    user: User | None,
+    username: str,
+    result: LoginResult,
+    ip_address: str | None,
+    user_agent: str,
+    second_factor: SecondFactorUsed = SecondFactorUsed.NONE,
+) -> LoginEvent:
+    return LoginEvent.objects.create(
+        user=user,
+        username=username[:150],
+        result=result,
+        ip_address=ip_address,
+        user_agent=user_agent[:300],
+        second_factor=second_factor,
+    )

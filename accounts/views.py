@@ -1,0 +1,407 @@
+"""Views of the accounts app: login glue, recovery, Mijn profiel, Gebruikers, switching."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.mail import send_mail
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, ListView, TemplateView
+from django.views.i18n import set_language
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
+from two_factor.plugins.phonenumber.models import PhoneDevice
+from two_factor.utils import default_device
+from two_factor.views import LoginView as TwoFactorLoginView
+
+from ketenportal.exceptions import DomainError
+
+from . import selectors, services
+from .constants import LoginResult
+from .forms import (
+    GebruikerSearchForm,
+    OrganisatieSwitchForm,
+    ProfielForm,
+    RolForm,
+    UsernameOrEmailPasswordResetForm,
+    UsernameRecoveryForm,
+    VerifyTokenForm,
+)
+from .middleware import (
+    ORGANISATIE_SESSION_KEY,
+    client_ip,
+    second_factor_exempt,
+)
+from .mixins import BeheerderRequiredMixin
+from .models import User
+from .signals import second_factor_of
+
+logger = logging.getLogger(__name__)
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` parameter when it points inside this site, else ``fallback``."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+class LoginView(TwoFactorLoginView):
+    """django-two-factor-auth's login wizard, which also records wrong codes in the history."""
+
+    def get_form(self, step=None, **kwargs):
+        form = super().get_form(step=step, **kwargs)
+        if "otp_token" in form.fields:
+            form.fields["otp_token"].label = _("Code")
+        return form
+
+    def post(self, *args, **kwargs):
+        step = self.steps.current
+        response = super().post(*args, **kwargs)
+        wrong_code = (
+            step in (self.TOKEN_STEP, self.BACKUP_STEP)
+            and "challenge_device" not in self.request.POST
+            and isinstance(response, TemplateResponse)
+            and self.steps.current == step
+            and self.get_user()
+        )
+        if wrong_code:
+            user = self.get_user()
+            services.login_event_record(
+                user=user,
+                username=user.get_username(),
+                result=LoginResult.WRONG_TOKEN,
+                ip_address=client_ip(self.request),
+                user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+                second_factor=second_factor_of(self.get_device(step)),
+            )
+        return response
+
+
+@method_decorator([second_factor_exempt, never_cache], name="dispatch")
+class VerifyView(FormView):
+    """The token step for a session that is logged in but has not passed the second factor."""
+
+    template_name = "accounts/verify.html"
+    form_class = VerifyTokenForm
+
+    def get_device(self):
+        return default_device(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_verified():
+            return redirect(safe_next(request, reverse("home")))
+        device = self.get_device()
+        if device is None:
+            return redirect("two_factor:setup")
+        if isinstance(device, PhoneDevice):
+            device.generate_challenge()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        device = self.get_device()
+        context["is_sms"] = isinstance(device, PhoneDevice)
+        context["next"] = safe_next(self.request, "")
+        return context
+
+    def form_valid(self, form):
+        token = form.cleaned_data["token"].strip().replace(" ", "")
+        user = self.request.user
+        candidates = [self.get_device(), *StaticDevice.objects.filter(user=user)]
+        for device in candidates:
+            if device is not None and device.verify_token(token):
+                otp_login(self.request, device)
+                services.login_event_record(
+                    user=user,
+                    username=user.get_username(),
+                    result=LoginResult.SUCCESS,
+                    ip_address=client_ip(self.request),
+                    user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+                    second_factor=second_factor_of(device),
+                )
+                return redirect(safe_next(self.request, reverse("home")))
+        services.login_event_record(
+            user=user,
+            username=user.get_username(),
+            result=LoginResult.WRONG_TOKEN,
+            ip_address=client_ip(self.request),
+            user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+        )
+        form.add_error("token", _("This code is not valid. Check the code and try again."))
+        return self.form_invalid(form)
+
+
+@method_decorator(second_factor_exempt, name="dispatch")
+class LogoutView(auth_views.LogoutView):
+    """Uitloggen, by POST only (Django's LogoutView refuses GET)."""
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = UsernameOrEmailPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "emails/password_reset.txt"
+    html_email_template_name = "emails/password_reset.html"
+    subject_template_name = "emails/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    extra_email_context = {"platform_name": settings.PLATFORM_NAME}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    # Never log in after a reset: the second factor must still be passed at the login page.
+    post_reset_login = False
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@method_decorator([login_not_required, never_cache], name="dispatch")
+class UsernameRecoveryView(FormView):
+    """Gebruikersnaam vergeten: mail the usernames registered on an address, reveal nothing."""
+
+    template_name = "accounts/username_recovery_form.html"
+    form_class = UsernameRecoveryForm
+    success_url = reverse_lazy("accounts:username_recovery_done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        users = list(User.objects.filter(email__iexact=email, is_active=True).order_by("username"))
+        if users:
+            context = {
+                "users": users,
+                "platform": settings.PLATFORM_NAME,
+                "login_url": settings.SITE_URL + reverse("two_factor:login"),
+            }
+            send_mail(
+                subject=_("Your username for %(platform)s") % {"platform": settings.PLATFORM_NAME},
+                message=render_to_string("emails/username_recovery.txt", context),
+                html_message=render_to_string("emails/username_recovery.html", context),
+                from_email=None,
+                recipient_list=[users[0].email],
+            )
+        return super().form_valid(form)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class UsernameRecoveryDoneView(TemplateView):
+    template_name = "accounts/username_recovery_done.html"
+
+
+class HomeView(TemplateView):
+    template_name = "accounts/home.html"
+
+
+class ProfielView(TemplateView):
+    """Mijn profiel: details, the EH-middel and its level, login history, devices."""
+
+    template_name = "accounts/profiel.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["form"] = kwargs.get("form") or ProfielForm(
+            initial={
+                "email": user.email,
+                "telefoonnummer": user.telefoonnummer,
+                "taal": user.taal,
+                "email_berichten": user.email_berichten,
+            }
+        )
+        context["login_history"] = selectors.login_history_for(user)[:25]
+        context["device"] = default_device(user)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ProfielForm(request.POST)
+        if form.is_valid():
+            try:
+                services.user_update_profile(
+                    actor=request.user, user=request.user, **form.cleaned_data
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Your details have been saved."))
+                return redirect("accounts:profiel")
+        return self.render_to_response(self.get_context_data(form=form), status=200)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profiel")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_password_changed(actor=self.request.user, user=self.request.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+class GebruikersView(BeheerderRequiredMixin, ListView):
+    """Gebruikers: the organisation's people with their level and role, searchable."""
+
+    template_name = "accounts/gebruikers.html"
+    context_object_name = "leden"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.search_form = GebruikerSearchForm(self.request.GET or None)
+        search = self.search_form.cleaned_data["q"] if self.search_form.is_valid() else ""
+        return selectors.gebruikers_for(organisatie=self.request.organisatie, search=search)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["search_form"] = self.search_form
+        return context
+
+
+class GebruikerDetailView(BeheerderRequiredMixin, TemplateView):
+    """One member: details and means, change the role, remove from the organisation."""
+
+    template_name = "accounts/gebruiker_detail.html"
+
+    def get_lidmaatschap(self):
+        try:
+            return selectors.lidmaatschap_of(
+                organisatie=self.request.organisatie, pk=self.kwargs["pk"]
+            )
+        except selectors.Lidmaatschap.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lidmaatschap = kwargs.get("lidmaatschap") or self.get_lidmaatschap()
+        context["lidmaatschap"] = lidmaatschap
+        context["rol_form"] = kwargs.get("rol_form") or RolForm(initial={"rol": lidmaatschap.rol})
+        return context
+
+
+class GebruikerRolView(GebruikerDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        lidmaatschap = self.get_lidmaatschap()
+        form = RolForm(request.POST)
+        if form.is_valid():
+            try:
+                services.lidmaatschap_set_rol(
+                    actor=request.user, lidmaatschap=lidmaatschap, rol=form.cleaned_data["rol"]
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The role has been changed."))
+                return redirect("accounts:gebruiker", pk=lidmaatschap.pk)
+        context = self.get_context_data(lidmaatschap=lidmaatschap, rol_form=form)
+        return self.render_to_response(context, status=400)
+
+
+class GebruikerVerwijderView(GebruikerDetailView):
+    """Remove a person from the organisation (GET asks for confirmation, POST removes)."""
+
+    template_name = "accounts/gebruiker_verwijder.html"
+
+    def post(self, request, *args, **kwargs):
+        lidmaatschap = self.get_lidmaatschap()
+        try:
+            services.lidmaatschap_remove(actor=request.user, lidmaatschap=lidmaatschap)
+        except DomainError as exc:
+            context = self.get_context_data(lidmaatschap=lidmaatschap, error=str(exc))
+            context["error"] = str(exc)
+            return self.render_to_response(context, status=400)
+        messages.success(
+            request,
+            _("%(name)s has been removed from %(organisatie)s.")
+            % {"name": lidmaatschap.user, "organisatie": lidmaatschap.organisatie},
+        )
+        if lidmaatschap.user_id == request.user.pk:
+            return redirect("home")
+        return redirect("accounts:gebruikers")
+
+
+@require_POST
+def organisatie_switch(request: HttpRequest) -> HttpResponse:
+    """Switch the organisation being managed to another of the person's own."""
+    form = OrganisatieSwitchForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    chosen = form.cleaned_data["organisatie"]
+    if not any(m.organisatie_id == chosen for m in request.lidmaatschappen):
+        raise Http404
+    request.session[ORGANISATIE_SESSION_KEY] = chosen
+    return HttpResponseRedirect(safe_next(request, reverse("home")))
+
+
+@login_not_required
+@require_POST
+def taal(request: HttpRequest) -> HttpResponse:
+    """Switch the language; a logged-in person's choice is remembered on their account too."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_verified() and language in dict(settings.LANGUAGES):
+        services.user_update_profile(actor=request.user, user=request.user, taal=language)
+    return response
+
+
+class PlaceholderView(TemplateView):
+    """A menu entry whose feature arrives in a later release: says so instead of a dead link."""
+
+    template_name = "placeholder.html"
+    title = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title
+        return context
+
+
+@method_decorator([login_not_required, never_cache], name="dispatch")
+class HealthView(View):
+    """``/health/``: 200 when the database (and Redis, when configured) answer, else 503."""
+
+    def get(self, request, *args, **kwargs):
+        checks: dict[str, str] = {}
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            checks["database"] = "ok"
+        except Exception:  # noqa: BLE001 - any failure means unhealthy
+            logger.exception("health: database")
+            checks["database"] = "error"
+        if settings.REDIS_URL:
+            try:
+                import redis
+
+                redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+                checks["redis"] = "ok"
+            except Exception:  # noqa: BLE001
+                logger.exception("health: redis")
+                checks["redis"] = "error"
+        healthy = all(value == "ok" for value in checks.values())
+        return JsonResponse(
+            {"status": "ok" if healthy else "error", "checks": checks},
+            status=200 if healthy else 503,
+        )

@@ -1,0 +1,5 @@
+"""Ketenportal: a beheermodule for eHerkenning ketenmachtigingen."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

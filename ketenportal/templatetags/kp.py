@@ -1,0 +1,15 @@
+"""Template helpers shared by every app."""
+
+from django import template
+from django.http import HttpRequest
+
+register = template.Library()
+
+
+@register.simple_tag
+def query_replace(request: HttpRequest, **kwargs) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    params = request.GET.copy()
+    for key, value in kwargs.items():
+        params[key] = value
+    return params.urlencode()

@@ -1,0 +1,63 @@
+"""The addresses of Ketenportal. They are stable: people bookmark them."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from two_factor import views as two_factor_views
+
+from accounts import views as account_views
+from accounts.middleware import second_factor_enrolment
+
+
+@login_not_required
+def admin_login(request):
+    """The admin has no login of its own: everyone passes the two-factor login."""
+    return redirect(f"{reverse('two_factor:login')}?next={reverse('admin:index')}")
+
+
+admin.site.login = admin_login
+admin.site.site_header = _("Ketenportal administration")
+
+# django-two-factor-auth's pages, listed one by one: there is deliberately no page to switch the
+# second factor off, and the setup pages are open to a person without a device only.
+two_factor_patterns = (
+    [
+        path("account/login/", account_views.LoginView.as_view(), name="login"),
+        path(
+            "account/two_factor/setup/",
+            second_factor_enrolment(two_factor_views.SetupView.as_view()),
+            name="setup",
+        ),
+        path(
+            "account/two_factor/qrcode/",
+            second_factor_enrolment(two_factor_views.QRGeneratorView.as_view()),
+            name="qr",
+        ),
+        path(
+            "account/two_factor/setup/complete/",
+            two_factor_views.SetupCompleteView.as_view(),
+            name="setup_complete",
+        ),
+        path(
+            "account/two_factor/backup/tokens/",
+            two_factor_views.BackupTokensView.as_view(),
+            name="backup_tokens",
+        ),
+        path("account/two_factor/", two_factor_views.ProfileView.as_view(), name="profile"),
+    ],
+    "two_factor",
+)
+
+urlpatterns = [
+    path("", account_views.HomeView.as_view(), name="home"),
+    path("", include(two_factor_patterns)),
+    path("", include("accounts.urls")),
+    path("", include("diensten.urls")),
+    path("", include("groepen.urls")),
+    path("", include("berichtenbox.urls")),
+    path("", include("ketenmachtigingen.urls")),
+    path("health/", account_views.HealthView.as_view(), name="health"),
+    path("admin/", admin.site.urls),
+]

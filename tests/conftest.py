@@ -1,0 +1,122 @@
+"""Shared fixtures: organisations, people, and clients logged in through the second factor."""
+
+import os
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import sms
+from accounts.constants import Rol
+from tests.factories import LidmaatschapFactory, OrganisatieFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def missing_services() -> list[str]:
+    missing = []
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        missing.append("DATABASE_URL (PostgreSQL)")
+    if not os.environ.get("REDIS_URL"):
+        missing.append("REDIS_URL")
+    return missing
+
+
+def pytest_runtest_setup(item):
+    """Integration tests need PostgreSQL and Redis. Without them they skip, except in CI
+    (REQUIRE_SERVICES=1), where a missing service fails the test."""
+    if "integration" not in item.keywords:
+        return
+    missing = missing_services()
+    if missing:
+        message = f"needs {', '.join(missing)}"
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1: {message}", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _clean_sms_outbox():
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def verified_client(user, *, client: Client | None = None) -> Client:
+    """A test client logged in as ``user`` with a verified second factor (their TOTP device)."""
+    client = client or Client()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def organisatie(db):
+    return OrganisatieFactory(naam="Accountants Alpha B.V.")
+
+
+@pytest.fixture
+def other_organisatie(db):
+    return OrganisatieFactory(naam="Loonbureau Beta B.V.")
+
+
+@pytest.fixture
+def beheerder(organisatie):
+    return LidmaatschapFactory(organisatie=organisatie, rol=Rol.BEHEERDER).user
+
+
+@pytest.fixture
+def gebruiker(organisatie):
+    return LidmaatschapFactory(organisatie=organisatie, rol=Rol.GEBRUIKER).user
+
+
+@pytest.fixture
+def other_beheerder(other_organisatie):
+    return LidmaatschapFactory(organisatie=other_organisatie, rol=Rol.BEHEERDER).user
+
+
+@pytest.fixture
+def beheerder_client(beheerder):
+    return verified_client(beheerder)
+
+
+@pytest.fixture
+def make_user():
+    return UserFactory
+
+
+class World:
+    """Two organisations with their people: what the URL walkers reverse sample URLs against."""
+
+    def __init__(self) -> None:
+        self.organisatie = OrganisatieFactory(naam="Accountants Alpha B.V.")
+        self.other_organisatie = OrganisatieFactory(naam="Loonbureau Beta B.V.")
+        self.beheerder = LidmaatschapFactory(organisatie=self.organisatie, rol=Rol.BEHEERDER)
+        self.gebruiker = LidmaatschapFactory(organisatie=self.organisatie, rol=Rol.GEBRUIKER)
+        self.other_beheerder = LidmaatschapFactory(
+            organisatie=self.other_organisatie, rol=Rol.BEHEERDER
+        )
+        self.other_gebruiker = LidmaatschapFactory(
+            organisatie=self.other_organisatie, rol=Rol.GEBRUIKER
+        )
+
+    def lidmaatschap_of(self, which: str):
+        return self.gebruiker if which == "organisatie" else self.other_gebruiker
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World()

@@ -1,0 +1,98 @@
+"""factory_boy factories for every model, with a trait per interesting state."""
+
+import factory
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from two_factor.plugins.phonenumber.models import PhoneDevice
+
+from accounts.constants import EHNiveau, Rol, TweedeFactor
+from accounts.models import Lidmaatschap, Organisatie, User
+
+TEST_PASSWORD = "Correct-Horse-Battery-9"
+
+
+class OrganisatieFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisatie
+
+    naam = factory.Sequence(lambda n: f"Organisatie {n} B.V.")
+    kvk_nummer = factory.Sequence(lambda n: f"{40000000 + n:08d}")
+    straat = "Dorpsstraat"
+    huisnummer = factory.Sequence(lambda n: str(n + 1))
+    postcode = "1234AB"
+    plaats = "Utrecht"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"gebruiker{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.nl")
+    voorletters = "A.B."
+    last_name = factory.Sequence(lambda n: f"Achternaam{n}")
+    eh_niveau = EHNiveau.EH3
+    tweede_factor = TweedeFactor.OTP
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    class Params:
+        with_totp_device = factory.Trait(
+            totp_device=factory.RelatedFactory(
+                "tests.factories.TOTPDeviceFactory", factory_related_name="user"
+            )
+        )
+        with_sms_device = factory.Trait(
+            tweede_factor=TweedeFactor.SMS,
+            sms_device=factory.RelatedFactory(
+                "tests.factories.PhoneDeviceFactory", factory_related_name="user"
+            ),
+        )
+        eh2plus = factory.Trait(eh_niveau=EHNiveau.EH2_PLUS)
+        eh4 = factory.Trait(eh_niveau=EHNiveau.EH4)
+        belastingdienst_only = factory.Trait(alleen_belastingdienst=True)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "default"
+    confirmed = True
+
+
+class PhoneDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PhoneDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "default"
+    number = factory.Sequence(lambda n: f"+3161{n:07d}")
+    method = "sms"
+    confirmed = True
+
+
+class StaticDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaticDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "backup"
+
+
+class LidmaatschapFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lidmaatschap
+
+    user = factory.SubFactory(UserFactory, with_totp_device=True)
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    rol = Rol.GEBRUIKER
+
+    class Params:
+        beheerder = factory.Trait(rol=Rol.BEHEERDER)

@@ -1,0 +1,88 @@
+"""Every named URL pattern of the project, with sample arguments to reverse it.
+
+The security tests walk this list. A pattern with arguments but without an entry in ``SAMPLES``
+fails ``test_every_pattern_has_a_sample``, so no page escapes the walkers.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Views open to anyone (Django's ``login_not_required``). Everything else needs a verified
+# second factor.
+PUBLIC = {
+    "two_factor:login",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "accounts:username_recovery",
+    "accounts:username_recovery_done",
+    "accounts:taal",
+    "health",
+    "admin:login",
+}
+
+
+@dataclass(frozen=True)
+class NamedUrl:
+    name: str
+    route: str
+    keys: tuple[str, ...]
+    callback: Callable
+
+    @property
+    def is_admin(self) -> bool:
+        return self.name.startswith("admin:")
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None) -> Iterator[NamedUrl]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), full_ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            keys = tuple(pattern.pattern.regex.groupindex)
+            yield NamedUrl(name, prefix + str(pattern.pattern), keys, pattern.callback)
+
+
+def named_urls() -> list[NamedUrl]:
+    seen: dict[str, NamedUrl] = {}
+    for url in _walk(get_resolver().url_patterns):
+        seen.setdefault(url.name, url)
+    return sorted(seen.values(), key=lambda u: u.name)
+
+
+# Sample arguments per URL name: a callable taking the test's ``World`` and returning kwargs.
+SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "accounts:gebruiker": lambda w: {"pk": w.lidmaatschap_of("organisatie").pk},
+    "accounts:gebruiker_rol": lambda w: {"pk": w.lidmaatschap_of("organisatie").pk},
+    "accounts:gebruiker_verwijder": lambda w: {"pk": w.lidmaatschap_of("organisatie").pk},
+    "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
+}
+
+
+def _admin_sample(url: NamedUrl) -> dict[str, Any]:
+    values = {"app_label": "accounts", "object_id": "1", "content_type_id": "1", "url": "x"}
+    return {key: values.get(key, "1") for key in url.keys}
+
+
+def sample_kwargs(url: NamedUrl, world: Any) -> dict[str, Any] | None:
+    """The kwargs to reverse ``url``; ``None`` when a pattern with arguments has no sample."""
+    if not url.keys:
+        return {}
+    if url.name in SAMPLES:
+        return SAMPLES[url.name](world)
+    if url.is_admin:
+        return _admin_sample(url)
+    return None
+
+
+def reverse_sample(url: NamedUrl, world: Any) -> str:
+    kwargs = sample_kwargs(url, world)
+    assert kwargs is not None, f"{url.name} ({url.route}) has no sample arguments"
+    return reverse(url.name, kwargs=kwargs)
