@@ -80,3 +80,4 @@ class AuditKind(models.TextChoices):
     GROEP = "groep", _("Groups")
     KETENMACHTIGING = "ketenmachtiging", _("Ketenmachtigingen")
     BEVEILIGING = "beveiliging", _("Security")
+    CATALOGUS = "catalogus", _("Service catalogue")

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class DienstenConfig(AppConfig):
     name = "diensten"
     verbose_name = _("Service catalogue")
+
+    def ready(self) -> None:
+        from accounts.management.commands.seed_demo import DEMO_SEEDERS
+
+        from .demo import seed
+
+        if seed not in DEMO_SEEDERS:
+            DEMO_SEEDERS.append(seed)

@@ -1,16 +1,20 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from accounts.mixins import BeheerderRequiredMixin
-from accounts.views import PlaceholderView
+from . import views
 
 app_name = "groepen"
 
-
-class GroepenView(BeheerderRequiredMixin, PlaceholderView):
-    title = _("Groups")
-
-
 urlpatterns = [
-    path("groepen/", GroepenView.as_view(), name="lijst"),
+    path("groepen/", views.GroepenView.as_view(), name="lijst"),
+    path("groepen/nieuw/", views.GroepCreateView.as_view(), name="nieuw"),
+    path("groepen/<int:pk>/", views.GroepDetailView.as_view(), name="detail"),
+    path("groepen/<int:pk>/wijzig/", views.GroepRenameView.as_view(), name="wijzig"),
+    path("groepen/<int:pk>/verwijder/", views.GroepDeleteView.as_view(), name="verwijder"),
+    path("groepen/<int:pk>/gebruikers/", views.GroepLedenView.as_view(), name="leden"),
+    path(
+        "groepen/<int:pk>/gebruikers/<int:lid>/verwijder/",
+        views.GroepLidRemoveView.as_view(),
+        name="lid_verwijder",
+    ),
+    path("groepen/<int:pk>/diensten/", views.GroepDienstenView.as_view(), name="diensten"),
 ]

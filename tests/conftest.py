@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import sms
 from accounts.constants import Rol
-from tests.factories import LidmaatschapFactory, OrganisatieFactory, UserFactory
+from tests.factories import GroepFactory, LidmaatschapFactory, OrganisatieFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -112,9 +112,16 @@ class World:
         self.other_gebruiker = LidmaatschapFactory(
             organisatie=self.other_organisatie, rol=Rol.GEBRUIKER
         )
+        self.groep = GroepFactory(organisatie=self.organisatie, naam="Loonadministratie")
+        self.groep.leden.add(self.gebruiker)
+        self.other_groep = GroepFactory(organisatie=self.other_organisatie, naam="Fiscaal")
+        self.other_groep.leden.add(self.other_gebruiker)
 
     def lidmaatschap_of(self, which: str):
         return self.gebruiker if which == "organisatie" else self.other_gebruiker
+
+    def groep_of(self, which: str):
+        return self.groep if which == "organisatie" else self.other_groep
 
 
 @pytest.fixture

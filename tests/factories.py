@@ -1,6 +1,7 @@
 """factory_boy factories for every model, with a trait per interesting state."""
 
 import factory
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from two_factor.plugins.phonenumber.models import PhoneDevice
@@ -96,3 +97,39 @@ class LidmaatschapFactory(factory.django.DjangoModelFactory):
 
     class Params:
         beheerder = factory.Trait(rol=Rol.BEHEERDER)
+
+
+class DienstverlenerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "diensten.Dienstverlener"
+
+    oin = factory.Sequence(lambda n: f"{n:020d}")
+    naam_nl = factory.Sequence(lambda n: f"Dienstverlener {n}")
+    naam_en = factory.LazyAttribute(lambda o: f"{o.naam_nl} (EN)")
+
+
+class DienstFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "diensten.Dienst"
+
+    uuid = factory.Faker("uuid4", cast_to=None)
+    dienstverlener = factory.SubFactory(DienstverlenerFactory)
+    naam_nl = factory.Sequence(lambda n: f"Dienst {n}")
+    naam_en = factory.LazyAttribute(lambda o: f"Service {o.naam_nl}")
+    eh_niveau = EHNiveau.EH3
+    intermediation = "generalAvailable"
+
+    class Params:
+        no_intermediation = factory.Trait(intermediation="noIntermediation")
+        withdrawn = factory.Trait(
+            aangeboden=False, ingetrokken_op=factory.LazyFunction(timezone.now)
+        )
+
+
+class GroepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groepen.Groep"
+
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    naam = factory.Sequence(lambda n: f"Groep {n}")
+    algemene_bevoegdheid = True

@@ -63,6 +63,15 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "accounts:gebruiker_rol": lambda w: {"pk": w.lidmaatschap_of("organisatie").pk},
     "accounts:gebruiker_verwijder": lambda w: {"pk": w.lidmaatschap_of("organisatie").pk},
     "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
+    "groepen:detail": lambda w: {"pk": w.groep_of("organisatie").pk},
+    "groepen:wijzig": lambda w: {"pk": w.groep_of("organisatie").pk},
+    "groepen:verwijder": lambda w: {"pk": w.groep_of("organisatie").pk},
+    "groepen:leden": lambda w: {"pk": w.groep_of("organisatie").pk},
+    "groepen:diensten": lambda w: {"pk": w.groep_of("organisatie").pk},
+    "groepen:lid_verwijder": lambda w: {
+        "pk": w.groep_of("organisatie").pk,
+        "lid": w.lidmaatschap_of("organisatie").pk,
+    },
 }
 
 

@@ -1,9 +1,12 @@
 /*
  * Small enhancements; every page works without this file.
  * - Close an open header menu (details) when clicking elsewhere or pressing Escape.
+ * - [data-dialog]: show a component (the service picker) in a modal dialog opened by a button,
+ *   instead of inline. The dialog stays inside its form, so its inputs are submitted as before.
  */
 (function () {
   "use strict";
+
   function closeMenus(except) {
     document.querySelectorAll("details.kp-menu[open]").forEach(function (menu) {
       if (menu !== except) { menu.removeAttribute("open"); }
@@ -18,4 +21,63 @@
       if (open) { open.removeAttribute("open"); open.querySelector("summary").focus(); }
     }
   });
+
+  function enhanceDialog(element) {
+    if (element.dataset.dialogReady || typeof HTMLDialogElement === "undefined") { return; }
+    element.dataset.dialogReady = "1";
+    var dialog = document.createElement("dialog");
+    dialog.className = "kp-dialog";
+    var title = element.querySelector("h1, h2, h3");
+    if (title) {
+      if (!title.id) { title.id = element.id + "-title"; }
+      dialog.setAttribute("aria-labelledby", title.id);
+    }
+    var opener = document.createElement("button");
+    opener.type = "button";
+    opener.className = "utrecht-button utrecht-button--secondary-action";
+    opener.textContent = element.dataset.dialogOpenLabel || "Open";
+    var closer = document.createElement("button");
+    closer.type = "button";
+    closer.className = "utrecht-button utrecht-button--subtle kp-dialog__close";
+    closer.textContent = element.dataset.dialogCloseLabel || "Close";
+    element.parentNode.insertBefore(opener, element);
+    element.parentNode.insertBefore(dialog, element);
+    dialog.appendChild(closer);
+    dialog.appendChild(element);
+    opener.addEventListener("click", function () {
+      dialog.showModal();
+      var search = element.querySelector("input[type=search]");
+      if (search) { search.focus(); }
+    });
+    closer.addEventListener("click", function () { dialog.close(); opener.focus(); });
+    // Enter in the search field searches (htmx) instead of submitting the whole form.
+    element.querySelectorAll("input[type=search]").forEach(function (input) {
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          input.dispatchEvent(new Event("search", { bubbles: true }));
+        }
+      });
+    });
+    if (element.hasAttribute("data-dialog-autoopen")) { dialog.showModal(); }
+  }
+
+  // [data-reveal-when="name=value"]: show the element only while that radio button is chosen.
+  function enhanceReveal(element) {
+    var parts = element.dataset.revealWhen.split("=");
+    var form = element.closest("form");
+    if (!form) { return; }
+    function update() {
+      var checked = form.querySelector('input[name="' + parts[0] + '"]:checked');
+      element.hidden = !(checked && checked.value === parts[1]);
+    }
+    form.addEventListener("change", update);
+    update();
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("[data-dialog]").forEach(enhanceDialog);
+    root.querySelectorAll("[data-reveal-when]").forEach(enhanceReveal);
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
 })();

@@ -17,6 +17,7 @@ def totp_code(user) -> str:
 
 
 def log_in(page: Page, base_url: str, user) -> None:
+    """Log in through the real pages with the password and a fresh TOTP code."""
     page.goto(f"{base_url}/")
     expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
     page.get_by_label("Gebruikersnaam").fill(user.username)

@@ -1,0 +1,55 @@
+"""Shared set-up for benchmark scripts: Django on a database of its own.
+
+Scripts run against ``DATABASE_URL`` (PostgreSQL for real figures); they create a separate
+database (the test database name) so a developer's data is never touched, and keep it between
+runs when ``BENCH_KEEPDB=1``. Each script prints one JSON object.
+"""
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketenportal.settings.test")
+
+
+@contextmanager
+def bench_database():
+    import django
+
+    django.setup()
+    from django.test.utils import setup_databases, teardown_databases
+
+    keep = os.environ.get("BENCH_KEEPDB") == "1"
+    old = setup_databases(verbosity=0, interactive=False, keepdb=keep)
+    try:
+        yield
+    finally:
+        teardown_databases(old, verbosity=0, keepdb=keep)
+
+
+def timed(fn: Callable[[], object], *, repeat: int) -> dict[str, float]:
+    """Milliseconds per call: median, 95th percentile and max over ``repeat`` calls."""
+    fn()  # warm up caches and connections
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 2),
+        "max_ms": round(samples[-1], 2),
+    }
+
+
+def database_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor

@@ -1,0 +1,63 @@
+"""Reads of the service catalogue: search for the picker and the catalogue page."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from .models import Dienst, Dienstverlener
+
+PICKER_LIMIT = 200
+
+
+@dataclass
+class DienstverlenerGroup:
+    dienstverlener: Dienstverlener
+    diensten: list[Dienst] = field(default_factory=list)
+
+
+@dataclass
+class CatalogueSearch:
+    q: str
+    groups: list[DienstverlenerGroup]
+    total: int
+    truncated: bool
+
+
+def _search_filter(q: str) -> Q:
+    condition = Q()
+    for term in q.split()[:6]:
+        condition &= (
+            Q(naam_nl__icontains=term)
+            | Q(naam_en__icontains=term)
+            | Q(dienstverlener__naam_nl__icontains=term)
+            | Q(dienstverlener__naam_en__icontains=term)
+        )
+    return condition
+
+
+def diensten_search(*, q: str = "", limit: int = PICKER_LIMIT) -> CatalogueSearch:
+    """Offered diensten whose name or dienstverlener matches every word of ``q``, grouped by
+    dienstverlener in name order. At most ``limit`` diensten; ``truncated`` says there are more."""
+    q = " ".join(q.split())[:100]
+    qs: QuerySet[Dienst] = (
+        Dienst.objects.filter(aangeboden=True, dienstverlener__aangeboden=True)
+        .filter(_search_filter(q))
+        .select_related("dienstverlener")
+        .order_by("dienstverlener__naam_nl", "dienstverlener_id", "naam_nl", "pk")
+    )
+    rows = list(qs[: limit + 1])
+    truncated = len(rows) > limit
+    rows = rows[:limit]
+    groups: list[DienstverlenerGroup] = []
+    for dienst in rows:
+        if not groups or groups[-1].dienstverlener.pk != dienst.dienstverlener_id:
+            groups.append(DienstverlenerGroup(dienst.dienstverlener))
+        groups[-1].diensten.append(dienst)
+    return CatalogueSearch(q=q, groups=groups, total=len(rows), truncated=truncated)
+
+
+def catalogue_counts() -> dict[str, int]:
+    return {
+        "dienstverleners": Dienstverlener.objects.filter(aangeboden=True).count(),
+        "diensten": Dienst.objects.filter(aangeboden=True).count(),
+    }
