@@ -1,6 +1,9 @@
 """Reads of the accounts app. Visibility rules live here, once."""
 
+from datetime import date, datetime, time, timedelta
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .constants import KETENMACHTIGING_MIN_RANK
 from .models import AuditEntry, Lidmaatschap, LoginEvent, Organisatie, User
@@ -59,5 +62,37 @@ def login_history_for(user: User) -> QuerySet[LoginEvent]:
     return LoginEvent.objects.filter(user=user).order_by("-timestamp")
 
 
-def audit_entries_for(*, organisatie: Organisatie) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(organisatie=organisatie).order_by("-timestamp", "-id")
+def audit_entries_for(
+    *,
+    organisatie: Organisatie,
+    kind: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    search: str = "",
+) -> QuerySet[AuditEntry]:
+    """The audit rows of one organisation, newest first, optionally filtered.
+
+    ``date_from`` and ``date_to`` are inclusive calendar days in the portal's time zone
+    (Europe/Amsterdam), as a beheerder reads them; they become a timestamp range so the
+    (organisatie, -timestamp) index serves the query. Every search term must occur in the
+    object or the actor.
+    """
+    qs = AuditEntry.objects.filter(organisatie=organisatie)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if date_from is not None:
+        qs = qs.filter(timestamp__gte=_start_of_local_day(max(date_from, _EARLIEST_DAY)))
+    if date_to is not None and date_to < _LATEST_DAY:
+        qs = qs.filter(timestamp__lt=_start_of_local_day(date_to + timedelta(days=1)))
+    for term in search.split()[:5]:
+        qs = qs.filter(Q(object_repr__icontains=term) | Q(actor_repr__icontains=term))
+    return qs.order_by("-timestamp", "-id")
+
+
+# Outside these days a local midnight cannot be converted to UTC (and no audit row exists).
+_EARLIEST_DAY = date(1900, 1, 1)
+_LATEST_DAY = date(9999, 12, 30)
+
+
+def _start_of_local_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())

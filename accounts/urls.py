@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_audit
 
 app_name = "accounts"
 
@@ -45,4 +45,10 @@ urlpatterns = [
     ),
     path("organisatie/wissel/", views.organisatie_switch, name="organisatie_switch"),
     path("taal/", views.taal, name="taal"),
+    path("overige-wijzigingen/", views_audit.AuditLogView.as_view(), name="overige_wijzigingen"),
+    path(
+        "overige-wijzigingen/export/",
+        views_audit.AuditExportView.as_view(),
+        name="overige_wijzigingen_export",
+    ),
 ]

@@ -23,7 +23,11 @@ def bench_database():
     import django
 
     django.setup()
+    from django.db import connections
     from django.test.utils import setup_databases, teardown_databases
+
+    # A database of the benchmarks' own, never the test suite's.
+    connections["default"].settings_dict.setdefault("TEST", {})["NAME"] = "bench_ketenportal"
 
     keep = os.environ.get("BENCH_KEEPDB") == "1"
     old = setup_databases(verbosity=0, interactive=False, keepdb=keep)
@@ -53,3 +57,18 @@ def database_vendor() -> str:
     from django.db import connection
 
     return connection.vendor
+
+
+@contextmanager
+def count_queries():
+    """Count the SQL statements run inside the block (``.count`` on the yielded list)."""
+    from django.db import connection
+
+    executed: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield executed

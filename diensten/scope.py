@@ -85,18 +85,35 @@ def scope_text(scope: Scope, *, limit: int = 3) -> str:
     """The scope as people read it: "Algemene bevoegdheid: alle diensten", "Alle diensten van
     UWV", "3 diensten: A, B, C"; both parts joined with a semicolon."""
     if scope.algemeen:
+        return _render(True, [], [], limit=limit)
+    dienstverleners = list(Dienstverlener.objects.filter(pk__in=scope.dienstverlener_ids))
+    diensten = list(Dienst.objects.filter(pk__in=scope.dienst_ids).select_related("dienstverlener"))
+    return _render(False, dienstverleners, diensten, limit=limit)
+
+
+def scope_text_for(obj: ScopeFields, *, limit: int = 3) -> str:
+    """``scope_text`` of a stored scope without queries, when ``dienstverleners`` and
+    ``diensten__dienstverlener`` are prefetched (as the overview does for a page of rows)."""
+    if obj.algemene_bevoegdheid:
+        return _render(True, [], [], limit=limit)
+    return _render(False, list(obj.dienstverleners.all()), list(obj.diensten.all()), limit=limit)
+
+
+def _render(
+    algemeen: bool,
+    dienstverleners: list[Dienstverlener],
+    diensten: list[Dienst],
+    *,
+    limit: int,
+) -> str:
+    if algemeen:
         return _("General authority: all services")
     parts = []
-    if scope.dienstverlener_ids:
-        names = sorted(
-            d.naam for d in Dienstverlener.objects.filter(pk__in=scope.dienstverlener_ids)
-        )
+    if dienstverleners:
+        names = sorted(d.naam for d in dienstverleners)
         parts.append(_("All services of %(names)s") % {"names": _join(names)})
-    if scope.dienst_ids:
-        diensten = sorted(
-            Dienst.objects.filter(pk__in=scope.dienst_ids).select_related("dienstverlener"),
-            key=lambda d: (d.dienstverlener.naam, d.naam),
-        )
+    if diensten:
+        diensten = sorted(diensten, key=lambda d: (d.dienstverlener.naam, d.naam))
         names = [f"{d.naam} ({d.dienstverlener.naam})" for d in diensten[:limit]]
         more = len(diensten) - limit
         listed = ", ".join(names) + (

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class KetenmachtigingenConfig(AppConfig):
     name = "ketenmachtigingen"
     verbose_name = _("Ketenmachtigingen")
+
+    def ready(self) -> None:
+        from accounts.management.commands.seed_demo import DEMO_SEEDERS
+
+        from .demo import seed
+
+        if seed not in DEMO_SEEDERS:
+            DEMO_SEEDERS.append(seed)

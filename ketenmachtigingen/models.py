@@ -1,1 +1,350 @@
-"""Models of the ketenmachtigingen app."""
+"""Ketenmachtigingen: a relatie (client company) authorises an intermediair, whose users then log
+in *for the relatie* at the services in the scope.
+
+A ketenmachtiging keeps a snapshot of both parties (name, KvK, address as looked up), because
+either may not be an organisation on this platform. Its lifecycle is one guarded method,
+``transition_to``, over the map in ``constants.ALLOWED_TRANSITIONS``; every change of status
+writes a ``StatusWijziging`` and an audit row in the same transaction.
+"""
+
+import secrets
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import audit_log
+from accounts.constants import AuditAction, AuditKind
+from accounts.models import Lidmaatschap, Organisatie
+from diensten.models import ScopeFields
+from groepen.models import Groep
+
+from .constants import (
+    ALLOWED_TRANSITIONS,
+    DEFAULT_LOOPTIJD,
+    FINAL,
+    PENDING,
+    UITNODIGING_GELDIG_MAANDEN,
+    VERLENGING_MAANDEN,
+    Bron,
+    Status,
+)
+from .exceptions import InvalidTransition
+
+_KENMERK_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_kenmerk() -> str:
+    """A reference people can read aloud and type: KM-7K3F-Q9PD (no 0/O, 1/I)."""
+    chars = "".join(secrets.choice(_KENMERK_ALPHABET) for _ in range(8))
+    return f"KM-{chars[:4]}-{chars[4:]}"
+
+
+def add_years(start: date, years: int) -> date:
+    return start + relativedelta(years=years)
+
+
+def add_months(start: date, months: int) -> date:
+    return start + relativedelta(months=months)
+
+
+class Ketenmachtiging(ScopeFields):
+    kenmerk = models.CharField(
+        _("platform reference"), max_length=12, unique=True, default=new_kenmerk
+    )
+    bron = models.CharField(max_length=15, choices=Bron.choices, default=Bron.AANGEVRAAGD)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.VERSTUURD
+    )
+    status_reden = models.TextField(_("reason"), blank=True)
+
+    # The intermediair receiving the authorisation (an organisation here, or only known by KvK).
+    intermediair = models.ForeignKey(
+        Organisatie,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ketenmachtigingen_van_relaties",
+    )
+    intermediair_naam = models.CharField(max_length=200)
+    intermediair_kvk_nummer = models.CharField(max_length=8, blank=True)
+
+    # The relatie granting it: a snapshot of the company as looked up.
+    relatie_organisatie = models.ForeignKey(
+        Organisatie,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ketenmachtigingen_afgegeven",
+    )
+    relatie_naam = models.CharField(_("company name"), max_length=200)
+    relatie_kvk_nummer = models.CharField(_("KvK number"), max_length=8, blank=True)
+    relatie_rsin = models.CharField(_("fiscal number (RSIN)"), max_length=9, blank=True)
+    relatie_adres = models.CharField(max_length=200, blank=True)
+    relatie_postcode_plaats = models.CharField(max_length=200, blank=True)
+    relatie_land = models.CharField(max_length=100, blank=True, default="Nederland")
+
+    gebruikers = models.ManyToManyField(
+        Lidmaatschap, blank=True, related_name="ketenmachtigingen", verbose_name=_("users")
+    )
+    groepen = models.ManyToManyField(
+        Groep, blank=True, related_name="ketenmachtigingen", verbose_name=_("groups")
+    )
+
+    looptijd_jaren = models.PositiveSmallIntegerField(_("term in years"), default=DEFAULT_LOOPTIJD)
+    startdatum = models.DateField(_("start date"), null=True, blank=True)
+    einddatum = models.DateField(_("end date"), null=True, blank=True)
+    einde_gepland_op = models.DateField(_("ends on"), null=True, blank=True)
+    referentie = models.CharField(_("your reference"), max_length=100, blank=True)
+    leverancier = models.CharField(_("registered at"), max_length=50, blank=True)
+
+    # The invitation.
+    contact_voorletters = models.CharField(max_length=20, blank=True)
+    contact_tussenvoegsel = models.CharField(max_length=20, blank=True)
+    contact_achternaam = models.CharField(max_length=100, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_telefoon = models.CharField(max_length=32, blank=True)
+    relatie_contact_voorletters = models.CharField(max_length=20, blank=True)
+    relatie_contact_tussenvoegsel = models.CharField(max_length=20, blank=True)
+    relatie_contact_achternaam = models.CharField(max_length=100, blank=True)
+    relatie_contact_email = models.EmailField(blank=True)
+    relatie_contact_telefoon = models.CharField(max_length=32, blank=True)
+    taal = models.CharField(max_length=5, choices=settings.LANGUAGES, default="nl")
+    persoonlijk_bericht = models.TextField(blank=True)
+    akkoord_kosten_op = models.DateTimeField(null=True, blank=True)
+    tarief = models.CharField(max_length=200, blank=True)
+    verstuurd_op = models.DateTimeField(null=True, blank=True)
+    uitnodiging_geldig_tot = models.DateField(null=True, blank=True)
+    uitnodiging_geclaimd_op = models.DateTimeField(null=True, blank=True)
+    uitnodiging_verzonden_op = models.DateTimeField(null=True, blank=True)
+    formulier_pdf = models.FileField(upload_to="formulieren/%Y/%m/", blank=True)
+
+    ontvangen_op = models.DateTimeField(null=True, blank=True)
+    geactiveerd_op = models.DateTimeField(null=True, blank=True)
+    beeindigd_op = models.DateTimeField(null=True, blank=True)
+    vernieuwing_van = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="vernieuwingen"
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ketenmachtiging")
+        verbose_name_plural = _("ketenmachtigingen")
+        ordering = ["relatie_naam", "pk"]
+        indexes = [
+            models.Index(fields=["intermediair", "status", "relatie_naam"]),
+            models.Index(fields=["intermediair", "status", "einddatum"]),
+            models.Index(fields=["relatie_organisatie", "status"]),
+            models.Index(fields=["relatie_kvk_nummer"]),
+            models.Index(fields=["status", "uitnodiging_geldig_tot"]),
+            models.Index(fields=["status", "einddatum"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(looptijd_jaren__gte=1, looptijd_jaren__lte=5),
+                name="km_looptijd_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=~Q(relatie_kvk_nummer="") | ~Q(relatie_rsin=""),
+                name="km_relatie_identified",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[Status.ACTIEF, Status.VERLOPEN])
+                | Q(startdatum__isnull=False, einddatum__isnull=False),
+                name="km_active_has_term",
+            ),
+            models.CheckConstraint(
+                condition=Q(einde_gepland_op__isnull=True)
+                | Q(einddatum__isnull=False, einde_gepland_op__lte=models.F("einddatum")),
+                name="km_scheduled_end_within_term",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.VERSTUURD) | Q(uitnodiging_geldig_tot__isnull=False),
+                name="km_sent_has_deadline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relatie_naam} ({self.relatie_identifier})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ketenmachtigingen:detail", args=[self.pk])
+
+    # --- Derived facts -------------------------------------------------------------------
+    @property
+    def relatie_identifier(self) -> str:
+        return self.relatie_kvk_nummer or self.relatie_rsin
+
+    @property
+    def contact_naam(self) -> str:
+        parts = (self.contact_voorletters, self.contact_tussenvoegsel, self.contact_achternaam)
+        return " ".join(p for p in parts if p)
+
+    @property
+    def relatie_contact_naam(self) -> str:
+        parts = (
+            self.relatie_contact_voorletters,
+            self.relatie_contact_tussenvoegsel,
+            self.relatie_contact_achternaam,
+        )
+        return " ".join(p for p in parts if p)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING
+
+    def effective_status(self, today: date | None = None) -> str:
+        """The status as people should see it today, also before a nightly job has run:
+        a passed end date is verlopen, a passed scheduled end is beëindigd, a lapsed
+        invitation is vervallen."""
+        today = today or timezone.localdate()
+        if self.status == Status.ACTIEF:
+            if self.einde_gepland_op and self.einde_gepland_op <= today:
+                return Status.BEEINDIGD
+            if self.einddatum and self.einddatum < today:
+                return Status.VERLOPEN
+        if self.invitation_lapsed(today):
+            return Status.VERVALLEN
+        return self.status
+
+    def invitation_lapsed(self, today: date | None = None) -> bool:
+        """True when the signed form can no longer be accepted (the 3-month limit)."""
+        today = today or timezone.localdate()
+        return (
+            self.status in (Status.VERSTUURD, Status.INCOMPLEET, Status.FOUT)
+            and self.uitnodiging_geldig_tot is not None
+            and self.uitnodiging_geldig_tot < today
+        )
+
+    def days_left(self, today: date | None = None) -> int | None:
+        """Days until a pending request lapses."""
+        if self.uitnodiging_geldig_tot is None or not self.is_pending:
+            return None
+        return (self.uitnodiging_geldig_tot - (today or timezone.localdate())).days
+
+    def renewal_due(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.effective_status(today) == Status.ACTIEF
+            and self.einde_gepland_op is None
+            and self.einddatum is not None
+            and self.einddatum <= add_months(today, VERLENGING_MAANDEN)
+        )
+
+    # --- The lifecycle ---------------------------------------------------------------------
+    def transition_to(
+        self, new: str, *, actor, reden: str = "", audit_organisatie: Organisatie | None = None
+    ) -> "StatusWijziging":
+        """Move to ``new`` if the lifecycle allows it; set the fields that belong to it, and
+        record the change (status history and audit log). Call inside a transaction, on a row
+        locked with ``select_for_update``. The audit row belongs to the intermediair unless
+        ``audit_organisatie`` says otherwise (a relatie ending what it granted)."""
+        old = self.status
+        if new not in ALLOWED_TRANSITIONS[old]:
+            raise InvalidTransition(old, new)
+        now = timezone.now()
+        fields = ["status", "status_reden", "updated_at"]
+        self.status = new
+        self.status_reden = reden
+        self.updated_at = now
+        if new == Status.VERSTUURD:
+            self.verstuurd_op = now
+            self.uitnodiging_geldig_tot = add_months(
+                timezone.localdate(now), UITNODIGING_GELDIG_MAANDEN
+            )
+            self.uitnodiging_geclaimd_op = None
+            self.uitnodiging_verzonden_op = None
+            fields += [
+                "verstuurd_op",
+                "uitnodiging_geldig_tot",
+                "uitnodiging_geclaimd_op",
+                "uitnodiging_verzonden_op",
+            ]
+        elif new == Status.ONTVANGEN:
+            self.ontvangen_op = now
+            fields.append("ontvangen_op")
+        elif new == Status.ACTIEF:
+            self.startdatum = self.startdatum or timezone.localdate(now)
+            self.einddatum = add_years(self.startdatum, self.looptijd_jaren)
+            self.geactiveerd_op = now
+            fields += ["startdatum", "einddatum", "geactiveerd_op"]
+        elif new in FINAL:
+            self.beeindigd_op = now
+            fields.append("beeindigd_op")
+        self.save(update_fields=fields)
+        wijziging = StatusWijziging.objects.create(
+            ketenmachtiging=self,
+            van=old,
+            naar=new,
+            actor=actor if actor is not None and actor.pk else None,
+            reden=reden,
+            timestamp=now,
+        )
+        audit_log(
+            actor=actor,
+            organisatie=audit_organisatie or self.intermediair or self.relatie_organisatie,
+            action=AuditAction.TRANSITION,
+            kind=AuditKind.KETENMACHTIGING,
+            obj=self,
+            changes={
+                "status": {"old": old, "new": new},
+                **({"reden": {"old": None, "new": reden}} if reden else {}),
+            },
+        )
+        return wijziging
+
+    transition_to.alters_data = True
+
+
+class StatusWijziging(models.Model):
+    """One step in a ketenmachtiging's status history."""
+
+    ketenmachtiging = models.ForeignKey(
+        Ketenmachtiging, on_delete=models.CASCADE, related_name="statuswijzigingen"
+    )
+    van = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    naar = models.CharField(max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reden = models.TextField(blank=True)
+    timestamp = models.DateTimeField(default=timezone.now)
+    # Set when the e-mail about this change (e.g. "incompleet" to the relatie) was claimed.
+    melding_verzonden_op = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["timestamp", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ketenmachtiging_id}: {self.van} → {self.naar}"
+
+
+class Afzenderinstellingen(models.Model):
+    """Afzenderinstellingen: the sender details sent with every invitation (manual 3.4)."""
+
+    organisatie = models.OneToOneField(
+        Organisatie, on_delete=models.CASCADE, related_name="afzenderinstellingen"
+    )
+    voorletters = models.CharField(_("initials"), max_length=20, blank=True)
+    tussenvoegsel = models.CharField(_("infix"), max_length=20, blank=True)
+    achternaam = models.CharField(_("surname"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    telefoon = models.CharField(_("phone number"), max_length=32, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sender settings")
+        verbose_name_plural = _("sender settings")
+
+    def __str__(self) -> str:
+        return f"{self.organisatie}: {self.email}"

@@ -1,36 +1,55 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from accounts.mixins import BeheerderRequiredMixin, KetenmachtigingAccessMixin, StaffRequiredMixin
-from accounts.views import PlaceholderView
+from . import views
 
 app_name = "ketenmachtigingen"
 
-
-class VanRelatiesView(KetenmachtigingAccessMixin, PlaceholderView):
-    title = _("Ketenmachtigingen from relations")
-
-
-class AfgegevenView(KetenmachtigingAccessMixin, PlaceholderView):
-    title = _("Ketenmachtigingen granted")
-
-
-class OverigeWijzigingenView(BeheerderRequiredMixin, PlaceholderView):
-    title = _("Other changes")
-
-
-class AfzenderView(BeheerderRequiredMixin, PlaceholderView):
-    title = _("Sender settings")
-
-
-class BackofficeView(StaffRequiredMixin, PlaceholderView):
-    title = _("Back office")
-
+VR = "ketenmachtigingen/van-relaties/"
 
 urlpatterns = [
-    path("ketenmachtigingen/van-relaties/", VanRelatiesView.as_view(), name="van_relaties"),
-    path("ketenmachtigingen/afgegeven/", AfgegevenView.as_view(), name="afgegeven"),
-    path("overige-wijzigingen/", OverigeWijzigingenView.as_view(), name="overige_wijzigingen"),
-    path("instellingen/afzender/", AfzenderView.as_view(), name="afzender"),
-    path("backoffice/", BackofficeView.as_view(), name="backoffice"),
+    path(VR, views.OverzichtView.as_view(), name="van_relaties"),
+    path(f"{VR}nieuw/", views.AanvraagView.as_view(), name="nieuw"),
+    path(f"{VR}nieuw/versturen/", views.VersturenView.as_view(), name="versturen"),
+    path(f"{VR}nieuw/goedgekeurd/", views.GoedgekeurdView.as_view(), name="goedgekeurd"),
+    path(f"{VR}nieuw/annuleren/", views.AanvraagAnnuleerView.as_view(), name="annuleren"),
+    path(f"{VR}<int:pk>/", views.DetailView.as_view(), name="detail"),
+    path(f"{VR}<int:pk>/gebruikers/", views.GebruikerToevoegenView.as_view(), name="gebruikers"),
+    path(
+        f"{VR}<int:pk>/gebruikers/<int:lid>/verwijder/",
+        views.GebruikerOntkoppelView.as_view(),
+        name="gebruiker_verwijder",
+    ),
+    path(
+        f"{VR}<int:pk>/groepen/<int:groep>/verwijder/",
+        views.GroepOntkoppelView.as_view(),
+        name="groep_verwijder",
+    ),
+    path(f"{VR}<int:pk>/beeindig/", views.BeeindigView.as_view(), name="beeindig"),
+    path(f"{VR}<int:pk>/verleng/", views.VerlengView.as_view(), name="verleng"),
+    path(
+        f"{VR}<int:pk>/opnieuw-versturen/",
+        views.OpnieuwVersturenView.as_view(),
+        name="opnieuw_versturen",
+    ),
+    path(f"{VR}<int:pk>/formulier.pdf", views.FormulierView.as_view(), name="formulier"),
+    path("ketenmachtigingen/afgegeven/", views.AfgegevenView.as_view(), name="afgegeven"),
+    path("ketenmachtigingen/afgegeven/nieuw/", views.AfgevenView.as_view(), name="afgeven"),
+    path(
+        "ketenmachtigingen/afgegeven/<int:pk>/",
+        views.AfgegevenDetailView.as_view(),
+        name="afgegeven_detail",
+    ),
+    path(
+        "ketenmachtigingen/afgegeven/<int:pk>/beeindig/",
+        views.AfgegevenBeeindigView.as_view(),
+        name="afgegeven_beeindig",
+    ),
+    path("instellingen/afzender/", views.AfzenderView.as_view(), name="afzender"),
+    path("backoffice/", views.BackofficeView.as_view(), name="backoffice"),
+    path("backoffice/<int:pk>/", views.BackofficeDetailView.as_view(), name="backoffice_detail"),
+    path(
+        "backoffice/<int:pk>/<str:actie>/",
+        views.BackofficeActieView.as_view(),
+        name="backoffice_actie",
+    ),
 ]

@@ -9,7 +9,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import sms
 from accounts.constants import Rol
-from tests.factories import GroepFactory, LidmaatschapFactory, OrganisatieFactory, UserFactory
+from tests.factories import (
+    GroepFactory,
+    KetenmachtigingFactory,
+    LidmaatschapFactory,
+    OrganisatieFactory,
+    UserFactory,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -116,12 +122,30 @@ class World:
         self.groep.leden.add(self.gebruiker)
         self.other_groep = GroepFactory(organisatie=self.other_organisatie, naam="Fiscaal")
         self.other_groep.leden.add(self.other_gebruiker)
+        self.km = KetenmachtigingFactory(intermediair=self.organisatie, actief=True)
+        self.km.gebruikers.add(self.gebruiker)
+        self.km.groepen.add(self.groep)
+        self.other_km = KetenmachtigingFactory(intermediair=self.other_organisatie, actief=True)
+        self.other_km.gebruikers.add(self.other_gebruiker)
+        self.other_km.groepen.add(self.other_groep)
+        self.afgegeven = KetenmachtigingFactory(
+            intermediair=self.other_organisatie, relatie_organisatie=self.organisatie, actief=True
+        )
+        self.other_afgegeven = KetenmachtigingFactory(
+            intermediair=self.organisatie, relatie_organisatie=self.other_organisatie, actief=True
+        )
 
     def lidmaatschap_of(self, which: str):
         return self.gebruiker if which == "organisatie" else self.other_gebruiker
 
     def groep_of(self, which: str):
         return self.groep if which == "organisatie" else self.other_groep
+
+    def km_of(self, which: str):
+        return self.km if which == "organisatie" else self.other_km
+
+    def afgegeven_of(self, which: str):
+        return self.afgegeven if which == "organisatie" else self.other_afgegeven
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """factory_boy factories for every model, with a trait per interesting state."""
 
 import factory
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -133,3 +134,56 @@ class GroepFactory(factory.django.DjangoModelFactory):
     organisatie = factory.SubFactory(OrganisatieFactory)
     naam = factory.Sequence(lambda n: f"Groep {n}")
     algemene_bevoegdheid = True
+
+
+def _today():
+    return timezone.localdate()
+
+
+class KetenmachtigingFactory(factory.django.DjangoModelFactory):
+    """A requested ketenmachtiging, status aanvraag verstuurd by default; a trait per status:
+    ``KetenmachtigingFactory(actief=True)``."""
+
+    class Meta:
+        model = "ketenmachtigingen.Ketenmachtiging"
+
+    intermediair = factory.SubFactory(OrganisatieFactory)
+    intermediair_naam = factory.LazyAttribute(
+        lambda o: o.intermediair.naam if o.intermediair else "X"
+    )
+    intermediair_kvk_nummer = factory.LazyAttribute(
+        lambda o: o.intermediair.kvk_nummer if o.intermediair else "12345678"
+    )
+    relatie_naam = factory.Sequence(lambda n: f"Relatie {n} B.V.")
+    relatie_kvk_nummer = factory.Sequence(lambda n: f"{60000000 + n:08d}")
+    relatie_adres = "Kerkstraat 1"
+    relatie_postcode_plaats = "3511AB Utrecht"
+    algemene_bevoegdheid = True
+    looptijd_jaren = 5
+    status = "aanvraag_verstuurd"
+    taal = "nl"
+    relatie_contact_email = factory.Sequence(lambda n: f"contact{n}@relatie.nl")
+    contact_email = "beheer@intermediair.nl"
+    contact_telefoon = "+31201234567"
+    verstuurd_op = factory.LazyFunction(timezone.now)
+    uitnodiging_geldig_tot = factory.LazyFunction(lambda: _today() + relativedelta(months=3))
+
+    class Params:
+        actief = factory.Trait(
+            status="actief",
+            startdatum=factory.LazyFunction(_today),
+            einddatum=factory.LazyFunction(lambda: _today() + relativedelta(years=5)),
+            geactiveerd_op=factory.LazyFunction(timezone.now),
+            leverancier="Ketenportal",
+        )
+        ontvangen = factory.Trait(status="aanvraag_ontvangen")
+        incompleet = factory.Trait(status="incompleet", status_reden="Handtekening ontbreekt")
+        fout = factory.Trait(status="fout", status_reden="Mailserver weigerde")
+        verlopen = factory.Trait(
+            status="verlopen",
+            startdatum=factory.LazyFunction(lambda: _today() - relativedelta(years=5, days=2)),
+            einddatum=factory.LazyFunction(lambda: _today() - relativedelta(days=2)),
+        )
+        beeindigd = factory.Trait(
+            status="beeindigd", beeindigd_op=factory.LazyFunction(timezone.now)
+        )

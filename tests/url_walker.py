@@ -68,6 +68,32 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "groepen:verwijder": lambda w: {"pk": w.groep_of("organisatie").pk},
     "groepen:leden": lambda w: {"pk": w.groep_of("organisatie").pk},
     "groepen:diensten": lambda w: {"pk": w.groep_of("organisatie").pk},
+    **{
+        f"ketenmachtigingen:{name}": (lambda w: {"pk": w.km_of("organisatie").pk})
+        for name in (
+            "detail",
+            "gebruikers",
+            "beeindig",
+            "verleng",
+            "opnieuw_versturen",
+            "formulier",
+            "backoffice_detail",
+        )
+    },
+    "ketenmachtigingen:gebruiker_verwijder": lambda w: {
+        "pk": w.km_of("organisatie").pk,
+        "lid": w.lidmaatschap_of("organisatie").pk,
+    },
+    "ketenmachtigingen:groep_verwijder": lambda w: {
+        "pk": w.km_of("organisatie").pk,
+        "groep": w.groep_of("organisatie").pk,
+    },
+    "ketenmachtigingen:backoffice_actie": lambda w: {
+        "pk": w.km_of("organisatie").pk,
+        "actie": "ontvangen",
+    },
+    "ketenmachtigingen:afgegeven_detail": lambda w: {"pk": w.afgegeven_of("organisatie").pk},
+    "ketenmachtigingen:afgegeven_beeindig": lambda w: {"pk": w.afgegeven_of("organisatie").pk},
     "groepen:lid_verwijder": lambda w: {
         "pk": w.groep_of("organisatie").pk,
         "lid": w.lidmaatschap_of("organisatie").pk,

@@ -243,6 +243,30 @@ EMAIL_TIMEOUT = 20
 
 # --- The platform ---------------------------------------------------------------------------
 PLATFORM_NAME = env.str("PLATFORM_NAME", default="Ketenportal")
+# The platform's postal address (where signed forms are sent) and the current tariff, shown in the
+# request form, the invitation e-mail and the PDF. Lines of the address are separated by "|".
+PLATFORM_POSTADRES = env.str(
+    "PLATFORM_POSTADRES",
+    default="Ketenportal|t.a.v. Verwerking ketenmachtigingen|Antwoordnummer 1234|3500 VB Utrecht",
+).split("|")
+PLATFORM_SUPPORT_EMAIL = env.str("PLATFORM_SUPPORT_EMAIL", default="support@ketenportal.nl")
+PLATFORM_WEBSITE = env.str("PLATFORM_WEBSITE", default="https://www.ketenportal.nl")
+KETENMACHTIGING_TARIEF = env.str(
+    "KETENMACHTIGING_TARIEF", default="€ 25,00 per ketenmachtiging per jaar, exclusief btw"
+)
+# eHerkenning suppliers a ketenmachtiging can have been registered at ("Kies organisatie").
+LEVERANCIERS = env.list(
+    "LEVERANCIERS", default=["Digidentity", "KPN", "QuoVadis", "Reconi", "We-ID", "Z login"]
+)
+
+# The KvK lookup: "local" (a shipped dataset with the KvK test companies and the demo companies)
+# or "api" (KvK Zoeken v2 and Basisprofiel v1 with an API key).
+KVK_BACKEND = env.str("KVK_BACKEND", default="local")
+KVK_API_URL = env.str("KVK_API_URL", default="https://api.kvk.nl/api/")
+KVK_API_KEY = env.str("KVK_API_KEY", default="")
+KVK_TIMEOUT_SECONDS = env.float("KVK_TIMEOUT_SECONDS", default=5.0)
+KVK_RETRIES = env.int("KVK_RETRIES", default=2)
+
 # Demo data (manage.py seed_demo) may only be loaded where dev.py or test.py allow it.
 DEMO_DATA_ALLOWED = False
 

@@ -75,7 +75,14 @@
     update();
   }
 
+  // [data-print]: a print button, hidden until JavaScript can print.
+  function enhancePrint(button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  }
+
   function enhance(root) {
+    root.querySelectorAll("[data-print]").forEach(enhancePrint);
     root.querySelectorAll("[data-dialog]").forEach(enhanceDialog);
     root.querySelectorAll("[data-reveal-when]").forEach(enhanceReveal);
   }

@@ -98,7 +98,7 @@ BEHEERDER_PAGES = [
     "accounts:gebruikers",
     "groepen:lijst",
     "berichtenbox:lijst",
-    "ketenmachtigingen:overige_wijzigingen",
+    "accounts:overige_wijzigingen",
     "ketenmachtigingen:afzender",
     "diensten:catalogus",
 ]

@@ -188,7 +188,7 @@ def test_seed_demo_is_idempotent_and_complete(capsys):
         Lidmaatschap.objects.count(),
         AuditEntry.objects.count(),
     )
-    assert out.count("username: ") == 8 and out.count("TOTP secret: ") == 8
+    assert out.count("username: ") == 10 and out.count("TOTP secret: ") == 10
     multi = User.objects.get(username="multi.beheerder")
     assert multi.lidmaatschappen.count() == 2
     levels = set(User.objects.values_list("eh_niveau", flat=True))

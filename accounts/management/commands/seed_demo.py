@@ -201,7 +201,7 @@ PEOPLE = [
 ]
 
 #: The accounts whose logins ``make run`` prints.
-PRINTED = ["beheerder", "beheerder2", "multi.beheerder", "backoffice"]
+PRINTED = ["beheerder", "beheerder2", "multi.beheerder", "bedrijf.beheerder", "backoffice"]
 
 #: Other apps append callables ``seeder(stdout)`` that add their own demo data idempotently.
 DEMO_SEEDERS: list = []

@@ -1,0 +1,82 @@
+"""Statuses, their allowed transitions, and the other choices of a ketenmachtiging.
+
+The statuses are those of the Z login manual's glossary. A ketenmachtiging that the beheerder
+ends on a future date stays ``ACTIEF`` with ``einde_gepland_op`` set until that date.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    VERSTUURD = "aanvraag_verstuurd", _("Request sent")
+    ONTVANGEN = "aanvraag_ontvangen", _("Request received")
+    INCOMPLEET = "incompleet", _("Incomplete")
+    FOUT = "fout", _("Error")
+    ACTIEF = "actief", _("Active")
+    VERLOPEN = "verlopen", _("Expired")
+    BEEINDIGD = "beeindigd", _("Ended")
+    VERVALLEN = "vervallen", _("Lapsed")
+
+
+#: Waiting for the signed form ("Wachtend op afhandeling").
+PENDING = (Status.VERSTUURD, Status.ONTVANGEN, Status.INCOMPLEET, Status.FOUT)
+#: Statuses from which nothing follows.
+FINAL = (Status.VERLOPEN, Status.BEEINDIGD, Status.VERVALLEN)
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    # The back office may approve a form at once; the beheerder may withdraw a request.
+    Status.VERSTUURD: {
+        Status.ONTVANGEN,
+        Status.INCOMPLEET,
+        Status.FOUT,
+        Status.ACTIEF,
+        Status.BEEINDIGD,
+        Status.VERVALLEN,
+    },
+    Status.ONTVANGEN: {Status.INCOMPLEET, Status.FOUT, Status.ACTIEF, Status.BEEINDIGD},
+    Status.INCOMPLEET: {
+        Status.ONTVANGEN,
+        Status.FOUT,
+        Status.ACTIEF,
+        Status.BEEINDIGD,
+        Status.VERVALLEN,
+    },
+    # After an error the invitation can be sent again, or the request withdrawn.
+    Status.FOUT: {Status.VERSTUURD, Status.BEEINDIGD, Status.VERVALLEN},
+    Status.ACTIEF: {Status.VERLOPEN, Status.BEEINDIGD},
+    Status.VERLOPEN: set(),
+    Status.BEEINDIGD: set(),
+    Status.VERVALLEN: set(),
+}
+
+
+class Bron(models.TextChoices):
+    """How a ketenmachtiging came to be."""
+
+    AANGEVRAAGD = "aangevraagd", _("Requested from the relatie")
+    GEREGISTREERD = "geregistreerd", _("Registered as already approved")
+    AFGEGEVEN = "afgegeven", _("Granted by the relatie on this platform")
+
+
+class Tab(models.TextChoices):
+    ACTIEF = "actief", _("Active")
+    WACHTEND = "wachtend", _("Waiting to be processed")
+    ACTIES = "acties", _("Actions")
+    VERLOPEN = "verlopen", _("Expired")
+
+
+LOOPTIJD_CHOICES = [
+    (5, _("5 years (most chosen)")),
+    (4, _("4 years")),
+    (3, _("3 years")),
+    (2, _("2 years")),
+    (1, _("1 year")),
+]
+DEFAULT_LOOPTIJD = 5
+#: An invitation is valid this many months; a form arriving later cannot be processed.
+UITNODIGING_GELDIG_MAANDEN = 3
+#: Renewal is offered (tab Acties) this many months before the end date.
+VERLENGING_MAANDEN = 3
+#: This platform's own name in the list of suppliers (for ketenmachtigingen it processed itself).
+EIGEN_LEVERANCIER = "Ketenportal"

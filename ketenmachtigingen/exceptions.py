@@ -1,0 +1,30 @@
+"""Domain errors of ketenmachtigingen; each message is fit to show to the user."""
+
+from django.utils.translation import gettext as _
+
+from ketenportal.exceptions import DomainError
+
+from .constants import Status
+
+
+class KetenmachtigingError(DomainError):
+    pass
+
+
+class InvalidTransition(KetenmachtigingError):
+    def __init__(self, old: str, new: str) -> None:
+        self.old = old
+        self.new = new
+        super().__init__(
+            _("A ketenmachtiging with status “%(old)s” cannot become “%(new)s”.")
+            % {"old": Status(old).label, "new": Status(new).label},
+            code="invalid_transition",
+        )
+
+
+class InvitationLapsed(KetenmachtigingError):
+    pass
+
+
+class AlreadyProcessed(KetenmachtigingError):
+    pass

@@ -1,0 +1,228 @@
+"""Forms of ketenmachtigingen. Choice fields take their querysets from the organisation being
+managed, so an id of another organisation is an invalid choice, never a link."""
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from accounts.constants import KETENMACHTIGING_MIN_RANK
+from accounts.models import Lidmaatschap, Organisatie
+from groepen.models import Groep
+
+from .constants import DEFAULT_LOOPTIJD, EIGEN_LEVERANCIER, LOOPTIJD_CHOICES, Status
+
+
+class BedrijfZoekForm(forms.Form):
+    nummer = forms.CharField(
+        label=_("KvK number or fiscal number"),
+        max_length=20,
+        help_text=_(
+            "Enter the KvK number (8 digits) of the company for which you want to add a "
+            "ketenmachtiging. A company without a KvK number: enter its fiscal number (9 digits)."
+        ),
+        error_messages={"required": _("Enter a KvK number or fiscal number.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class GebruikersKeuzeForm(forms.Form):
+    """Kies gebruikers: users (EH3 or higher, not Belastingdienst-only) and groups of the
+    intermediair."""
+
+    gebruikers = forms.ModelMultipleChoiceField(
+        queryset=Lidmaatschap.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": _("One of the chosen users cannot be linked."),
+            "invalid_pk_value": _("One of the chosen users cannot be linked."),
+        },
+    )
+    groepen = forms.ModelMultipleChoiceField(
+        queryset=Groep.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": _("One of the chosen groups cannot be linked."),
+            "invalid_pk_value": _("One of the chosen groups cannot be linked."),
+        },
+    )
+
+    def __init__(self, *args, organisatie: Organisatie, require_choice: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.require_choice = require_choice
+        self.fields["gebruikers"].queryset = Lidmaatschap.objects.filter(
+            organisatie=organisatie,
+            user__is_active=True,
+            user__eh_niveau_rank__gte=KETENMACHTIGING_MIN_RANK,
+            user__alleen_belastingdienst=False,
+        )
+        self.fields["groepen"].queryset = Groep.objects.filter(organisatie=organisatie)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            self.require_choice
+            and not self.errors
+            and not cleaned.get("gebruikers")
+            and not cleaned.get("groepen")
+        ):
+            raise forms.ValidationError(_("Choose at least one user or group."), code="empty")
+        return cleaned
+
+
+class DuurForm(forms.Form):
+    looptijd = forms.TypedChoiceField(
+        label=_("Choose the term of the authorisations"),
+        choices=LOOPTIJD_CHOICES,
+        coerce=int,
+        initial=DEFAULT_LOOPTIJD,
+        help_text=_("By default a ketenmachtiging lasts 5 years. It can be ended every year."),
+    )
+    referentie = forms.CharField(
+        label=_("Your reference"),
+        required=False,
+        max_length=100,
+        help_text=_("For your own administration; shown in the overview and exports."),
+    )
+
+
+class VersturenForm(forms.Form):
+    """Verstuur aanvraag tot goedkeuring: the contacts, language, message and the costs."""
+
+    voorletters = forms.CharField(label=_("Initials"), max_length=20)
+    tussenvoegsel = forms.CharField(label=_("Infix"), max_length=20, required=False)
+    achternaam = forms.CharField(label=_("Surname"), max_length=100)
+    email = forms.EmailField(label=_("E-mail address"))
+    telefoon = PhoneNumberField(label=_("Phone number"), region="NL")
+    relatie_email = forms.EmailField(label=_("E-mail address"))
+    relatie_telefoon = PhoneNumberField(label=_("Phone number"), region="NL", required=False)
+    taal = forms.ChoiceField(
+        label=_("Preferred language of the recipients"),
+        choices=settings.LANGUAGES,
+        help_text=_("The e-mail and the form are sent in this language."),
+    )
+    persoonlijk_bericht = forms.CharField(
+        label=_("Personal message for the recipients"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Add a personal note; it is shown at the bottom of the e-mail. There is no need to "
+            "explain ketenmachtigingen or the content of this request: the standard text of the "
+            "e-mail does that."
+        ),
+    )
+    akkoord_kosten = forms.BooleanField(
+        label=_("Yes, I agree to the costs of registering this ketenmachtiging."),
+        error_messages={"required": _("Agree to the costs to send the request.")},
+    )
+
+    def clean_telefoon(self):
+        return self.cleaned_data["telefoon"].as_e164
+
+    def clean_relatie_telefoon(self):
+        value = self.cleaned_data["relatie_telefoon"]
+        return value.as_e164 if value else ""
+
+
+class GoedgekeurdForm(forms.Form):
+    leverancier = forms.ChoiceField(
+        label=_("Choose organisation"),
+        help_text=_("Choose the organisation where the ketenmachtiging was registered."),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the organisation where it was registered.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = [*settings.LEVERANCIERS]
+        if EIGEN_LEVERANCIER not in names:
+            names.append(EIGEN_LEVERANCIER)
+        self.fields["leverancier"].choices = [(n, n) for n in names]
+
+
+class BeeindigForm(forms.Form):
+    DIRECT = "direct"
+    DATUM = "datum"
+    wijze = forms.ChoiceField(
+        label=_("When"),
+        choices=[(DIRECT, _("At once")), (DATUM, _("On a specific end date in the future"))],
+        widget=forms.RadioSelect,
+        initial=DIRECT,
+    )
+    datum = forms.DateField(
+        label=_("Choose an end date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, einddatum=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.einddatum = einddatum
+        today = timezone.localdate()
+        self.fields["datum"].widget.attrs["min"] = today.isoformat()
+        if einddatum:
+            self.fields["datum"].widget.attrs["max"] = einddatum.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("wijze") == self.DATUM:
+            datum = cleaned.get("datum")
+            today = timezone.localdate()
+            if datum is None:
+                self.add_error("datum", _("Choose the date on which it ends."))
+            elif datum <= today:
+                self.add_error("datum", _("Choose a date in the future."))
+            elif self.einddatum and datum > self.einddatum:
+                self.add_error(
+                    "datum",
+                    _("Choose a date on or before the end of the term (%(datum)s).")
+                    % {"datum": self.einddatum.strftime("%d-%m-%Y")},
+                )
+        return cleaned
+
+
+class BackofficeActieForm(forms.Form):
+    expected_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
+    reden = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class BackofficeZoekForm(forms.Form):
+    q = forms.CharField(label=_("Reference, KvK number or name"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Waiting to be processed")), *Status.choices],
+    )
+
+
+class AfzenderForm(forms.Form):
+    voorletters = forms.CharField(label=_("Initials"), max_length=20, required=False)
+    tussenvoegsel = forms.CharField(label=_("Infix"), max_length=20, required=False)
+    achternaam = forms.CharField(label=_("Surname"), max_length=100, required=False)
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    telefoon = PhoneNumberField(label=_("Phone number"), region="NL", required=False)
+
+    def clean_telefoon(self):
+        value = self.cleaned_data["telefoon"]
+        return value.as_e164 if value else ""
+
+
+class AfgevenForm(forms.Form):
+    looptijd = forms.TypedChoiceField(
+        label=_("Choose the term of the authorisations"),
+        choices=LOOPTIJD_CHOICES,
+        coerce=int,
+        initial=DEFAULT_LOOPTIJD,
+    )
+    akkoord_kosten = forms.BooleanField(
+        label=_("Yes, I agree to the costs of registering this ketenmachtiging."),
+        error_messages={"required": _("Agree to the costs to register the ketenmachtiging.")},
+    )
+
+
+class FeitenMailForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of your intermediair"))

@@ -1,0 +1,166 @@
+"""Reads of ketenmachtigingen. The tabs of the overview and every lookup by id live here, each
+scoped to one organisation; views never filter on their own.
+
+The tabs use the *effective* status (see ``Ketenmachtiging.effective_status``): a ketenmachtiging
+past its end date is in Verlopen and one past its scheduled end is gone, even before the nightly
+job has changed its row; an invitation past its 3 months has lapsed.
+"""
+
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Lidmaatschap, Organisatie
+from diensten.models import Dienst
+
+from .constants import PENDING, VERLENGING_MAANDEN, Status, Tab
+from .models import Ketenmachtiging, StatusWijziging, add_months
+
+LAPSING = (Status.VERSTUURD, Status.INCOMPLEET, Status.FOUT)
+
+
+def _active(today: date) -> Q:
+    return Q(status=Status.ACTIEF, einddatum__gte=today) & (
+        Q(einde_gepland_op__isnull=True) | Q(einde_gepland_op__gt=today)
+    )
+
+
+def _lapsed(today: date) -> Q:
+    return Q(status__in=LAPSING, uitnodiging_geldig_tot__lt=today)
+
+
+def _renewal_requested() -> Exists:
+    return Exists(
+        Ketenmachtiging.objects.filter(
+            vernieuwing_van=OuterRef("pk"), status__in=[*PENDING, Status.ACTIEF]
+        )
+    )
+
+
+def tab_filter(tab: str, today: date) -> Q:
+    if tab == Tab.ACTIEF:
+        return _active(today)
+    if tab == Tab.WACHTEND:
+        return Q(status__in=PENDING) & ~_lapsed(today)
+    if tab == Tab.ACTIES:
+        return (
+            _active(today)
+            & Q(einddatum__lte=add_months(today, VERLENGING_MAANDEN), einde_gepland_op__isnull=True)
+            & ~Q(_renewal_requested())
+        )
+    if tab == Tab.VERLOPEN:
+        return Q(status=Status.VERLOPEN) | Q(status=Status.ACTIEF, einddatum__lt=today)
+    raise ValueError(tab)
+
+
+def _search(qs: QuerySet, q: str) -> QuerySet:
+    for term in q.split()[:5]:
+        digits = term.replace(".", "")
+        condition = (
+            Q(relatie_naam__icontains=term)
+            | Q(referentie__icontains=term)
+            | Q(kenmerk__iexact=term)
+        )
+        if digits.isdigit():
+            condition |= Q(relatie_kvk_nummer__startswith=digits) | Q(relatie_rsin=digits)
+        qs = qs.filter(condition)
+    return qs
+
+
+def _covers_dienstverlener(dienstverlener_id: int) -> Q:
+    through_dv = Ketenmachtiging.dienstverleners.through
+    through_dienst = Ketenmachtiging.diensten.through
+    return (
+        Q(algemene_bevoegdheid=True)
+        | Q(
+            Exists(
+                through_dv.objects.filter(
+                    ketenmachtiging_id=OuterRef("pk"), dienstverlener_id=dienstverlener_id
+                )
+            )
+        )
+        | Q(
+            Exists(
+                through_dienst.objects.filter(
+                    ketenmachtiging_id=OuterRef("pk"), dienst__dienstverlener_id=dienstverlener_id
+                )
+            )
+        )
+    )
+
+
+def with_details(qs: QuerySet[Ketenmachtiging]) -> QuerySet[Ketenmachtiging]:
+    """Prefetch what a row shows when it unfolds, in a fixed number of queries."""
+    return qs.prefetch_related(
+        "dienstverleners",
+        Prefetch("diensten", queryset=Dienst.objects.select_related("dienstverlener")),
+        Prefetch(
+            "gebruikers",
+            queryset=Lidmaatschap.objects.select_related("user").order_by(
+                "user__last_name", "user__voorletters"
+            ),
+        ),
+        "groepen",
+    )
+
+
+def ketenmachtigingen_for(
+    *,
+    organisatie: Organisatie,
+    tab: str = Tab.ACTIEF,
+    q: str = "",
+    status: str = "",
+    dienstverlener_id: int | None = None,
+    today: date | None = None,
+) -> QuerySet[Ketenmachtiging]:
+    """One tab of "ketenmachtigingen van relaties" for the intermediair ``organisatie``."""
+    today = today or timezone.localdate()
+    qs = Ketenmachtiging.objects.filter(intermediair=organisatie).filter(tab_filter(tab, today))
+    if q:
+        qs = _search(qs, q)
+    if status and tab == Tab.WACHTEND and status in PENDING:
+        qs = qs.filter(status=status)
+    if dienstverlener_id:
+        qs = qs.filter(_covers_dienstverlener(dienstverlener_id))
+    order = ["einddatum", "relatie_naam", "pk"] if tab == Tab.ACTIES else ["relatie_naam", "pk"]
+    return qs.order_by(*order)
+
+
+def tab_counts(*, organisatie: Organisatie, today: date | None = None) -> dict[str, int]:
+    """How many ketenmachtigingen each tab holds, in one query."""
+    today = today or timezone.localdate()
+    return Ketenmachtiging.objects.filter(intermediair=organisatie).aggregate(
+        **{tab.value: Count("pk", filter=tab_filter(tab, today)) for tab in Tab}
+    )
+
+
+def ketenmachtiging_of(*, organisatie: Organisatie, pk: int) -> Ketenmachtiging:
+    """One ketenmachtiging of this intermediair; another organisation's raises DoesNotExist."""
+    return with_details(Ketenmachtiging.objects.filter(intermediair=organisatie)).get(pk=pk)
+
+
+def status_history(km: Ketenmachtiging) -> QuerySet[StatusWijziging]:
+    return km.statuswijzigingen.select_related("actor").order_by("timestamp", "pk")
+
+
+def afgegeven_for(*, organisatie: Organisatie) -> QuerySet[Ketenmachtiging]:
+    """What this organisation granted (as relatie), newest first; lapsed and withdrawn hidden."""
+    return with_details(
+        Ketenmachtiging.objects.filter(relatie_organisatie=organisatie).exclude(
+            status=Status.VERVALLEN
+        )
+    ).order_by("-created_at", "-pk")
+
+
+def afgegeven_of(*, organisatie: Organisatie, pk: int) -> Ketenmachtiging:
+    return with_details(Ketenmachtiging.objects.filter(relatie_organisatie=organisatie)).get(pk=pk)
+
+
+def backoffice_search(*, q: str = "", status: str = "") -> QuerySet[Ketenmachtiging]:
+    """Requests for the back office, by reference, KvK or name; pending ones by default."""
+    qs = Ketenmachtiging.objects.filter(bron="aangevraagd")
+    qs = qs.filter(status=status) if status in Status.values else qs.filter(status__in=PENDING)
+    if q:
+        qs = _search(qs, q)
+    return qs.select_related("intermediair").order_by("verstuurd_op", "pk")

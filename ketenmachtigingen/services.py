@@ -1,0 +1,832 @@
+"""Writes of ketenmachtigingen: request, register, invite, process, link users, end, grant.
+
+Every function takes the acting user as ``actor``, validates, changes rows inside one
+transaction with the rows it changes locked, writes the audit row in that transaction, and
+schedules side effects (the invitation e-mail) with ``transaction.on_commit``.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log, diff, snapshot
+from accounts.constants import AuditAction, AuditKind
+from accounts.models import Lidmaatschap, Organisatie, User
+from berichtenbox.constants import Soort
+from berichtenbox.services import bericht_create
+from diensten.scope import Scope, scope_save, scope_text
+from groepen.models import Groep
+from ketenportal.exceptions import DomainError
+
+from .constants import EIGEN_LEVERANCIER, PENDING, Bron, Status
+from .exceptions import AlreadyProcessed, InvitationLapsed, KetenmachtigingError
+from .models import Afzenderinstellingen, Ketenmachtiging, StatusWijziging, add_months
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Relatie:
+    """The company as looked up (the KvK client's ``Bedrijf`` fits this shape)."""
+
+    naam: str
+    kvk_nummer: str
+    rsin: str
+    adres: str
+    postcode_plaats: str
+    land: str = "Nederland"
+
+    @classmethod
+    def from_bedrijf(cls, bedrijf) -> "Relatie":
+        return cls(
+            naam=bedrijf.naam,
+            kvk_nummer=bedrijf.kvk_nummer or "",
+            rsin=bedrijf.rsin or "",
+            adres=bedrijf.adres,
+            postcode_plaats=bedrijf.postcode_plaats,
+            land=getattr(bedrijf, "land", "") or "Nederland",
+        )
+
+
+@dataclass(frozen=True)
+class Contacten:
+    """Who the invitation is from and to."""
+
+    voorletters: str
+    tussenvoegsel: str
+    achternaam: str
+    email: str
+    telefoon: str
+    relatie_email: str
+    relatie_telefoon: str
+    relatie_voorletters: str = ""
+    relatie_tussenvoegsel: str = ""
+    relatie_achternaam: str = ""
+
+
+def _audit_create(km: Ketenmachtiging, actor: User | None, organisatie: Organisatie | None):
+    audit_log(
+        actor=actor,
+        organisatie=organisatie,
+        action=AuditAction.CREATE,
+        kind=AuditKind.KETENMACHTIGING,
+        obj=km,
+        changes={
+            "relatie": {"old": None, "new": f"{km.relatie_naam} ({km.relatie_identifier})"},
+            "status": {"old": None, "new": km.status},
+            "diensten": {"old": None, "new": scope_text_of(km)},
+            "looptijd_jaren": {"old": None, "new": km.looptijd_jaren},
+            "gebruikers": {"old": None, "new": sorted(str(m.user) for m in km.gebruikers.all())},
+            "groepen": {"old": None, "new": sorted(g.naam for g in km.groepen.all())},
+        },
+    )
+
+
+def scope_text_of(km: Ketenmachtiging) -> str:
+    from diensten.scope import scope_of
+
+    return scope_text(scope_of(km))
+
+
+def _check_linkable(
+    organisatie: Organisatie, gebruikers: Iterable[Lidmaatschap], groepen: Iterable[Groep]
+) -> tuple[list[Lidmaatschap], list[Groep]]:
+    gebruikers, groepen = list(gebruikers), list(groepen)
+    if any(m.organisatie_id != organisatie.pk for m in gebruikers) or any(
+        g.organisatie_id != organisatie.pk for g in groepen
+    ):
+        raise KetenmachtigingError(
+            _("Only users and groups of %(organisatie)s can be linked.")
+            % {"organisatie": organisatie},
+            code="foreign",
+        )
+    unable = [str(m.user) for m in gebruikers if not m.user.can_use_ketenmachtigingen]
+    if unable:
+        raise KetenmachtigingError(
+            _(
+                "%(names)s cannot use ketenmachtigingen: a means of at least level EH3 that is "
+                "not for the Belastingdienst only is needed."
+            )
+            % {"names": ", ".join(unable)},
+            code="level",
+        )
+    return gebruikers, groepen
+
+
+def _check_scope(scope: Scope) -> None:
+    if scope.is_empty:
+        raise KetenmachtigingError(
+            _("Choose general authority, a service provider or at least one service."),
+            code="empty_scope",
+        )
+
+
+def _check_looptijd(looptijd_jaren: int) -> None:
+    if looptijd_jaren not in (1, 2, 3, 4, 5):
+        raise KetenmachtigingError(_("Choose a term of 1 to 5 years."), code="looptijd")
+
+
+def open_ketenmachtiging_for(*, intermediair: Organisatie, relatie: Relatie):
+    """An active or pending ketenmachtiging of this intermediair for this relatie, if any."""
+    today = timezone.localdate()
+    qs = Ketenmachtiging.objects.filter(intermediair=intermediair)
+    qs = (
+        qs.filter(relatie_kvk_nummer=relatie.kvk_nummer)
+        if relatie.kvk_nummer
+        else qs.filter(relatie_kvk_nummer="", relatie_rsin=relatie.rsin)
+    )
+    for km in qs.filter(status__in=[*PENDING, Status.ACTIEF]).order_by("-created_at"):
+        if km.effective_status(today) in (*PENDING, Status.ACTIEF):
+            return km
+    return None
+
+
+def _relatie_organisatie(relatie: Relatie) -> Organisatie | None:
+    if relatie.kvk_nummer:
+        return Organisatie.objects.filter(kvk_nummer=relatie.kvk_nummer).first()
+    return None
+
+
+def _new(
+    *,
+    actor: User,
+    intermediair: Organisatie,
+    relatie: Relatie,
+    scope: Scope,
+    looptijd_jaren: int,
+    referentie: str,
+    bron: str,
+    status: str,
+    **fields,
+) -> Ketenmachtiging:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                km = Ketenmachtiging.objects.create(
+                    intermediair=intermediair,
+                    intermediair_naam=intermediair.naam,
+                    intermediair_kvk_nummer=intermediair.kvk_nummer,
+                    relatie_organisatie=_relatie_organisatie(relatie),
+                    relatie_naam=relatie.naam,
+                    relatie_kvk_nummer=relatie.kvk_nummer,
+                    relatie_rsin=relatie.rsin,
+                    relatie_adres=relatie.adres,
+                    relatie_postcode_plaats=relatie.postcode_plaats,
+                    relatie_land=relatie.land,
+                    looptijd_jaren=looptijd_jaren,
+                    referentie=referentie.strip()[:100],
+                    bron=bron,
+                    status=status,
+                    algemene_bevoegdheid=scope.algemeen,
+                    created_by=actor,
+                    **fields,
+                )
+            StatusWijziging.objects.create(ketenmachtiging=km, van="", naar=status, actor=actor)
+            return km
+        except IntegrityError:
+            # A kenmerk collision is astronomically rare; anything else is a real error.
+            if _attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+def ketenmachtiging_request(
+    *,
+    actor: User,
+    intermediair: Organisatie,
+    relatie: Relatie,
+    scope: Scope,
+    gebruikers: Iterable[Lidmaatschap] = (),
+    groepen: Iterable[Groep] = (),
+    looptijd_jaren: int,
+    referentie: str = "",
+    contacten: Contacten,
+    taal: str,
+    persoonlijk_bericht: str = "",
+    akkoord_kosten: bool,
+    vernieuwing_van: Ketenmachtiging | None = None,
+) -> Ketenmachtiging:
+    """Verstuur aanvraag tot goedkeuring: create the request and send the invitation with the
+    signed-form PDF to the relatie's contact (after commit, by a task)."""
+    _check_scope(scope)
+    _check_looptijd(looptijd_jaren)
+    if not akkoord_kosten:
+        raise KetenmachtigingError(
+            _("Agree to the costs of registering this ketenmachtiging to continue."),
+            code="akkoord",
+        )
+    if taal not in dict(settings.LANGUAGES):
+        raise KetenmachtigingError(_("Choose Dutch or English."), code="taal")
+    gebruikers, groepen = _check_linkable(intermediair, gebruikers, groepen)
+    now = timezone.now()
+    with transaction.atomic():
+        Organisatie.objects.select_for_update().get(pk=intermediair.pk)
+        if vernieuwing_van is None and open_ketenmachtiging_for(
+            intermediair=intermediair, relatie=relatie
+        ):
+            raise KetenmachtigingError(
+                _("%(naam)s already has an active or pending ketenmachtiging with you.")
+                % {"naam": relatie.naam},
+                code="duplicate",
+            )
+        km = _new(
+            actor=actor,
+            intermediair=intermediair,
+            relatie=relatie,
+            scope=scope,
+            looptijd_jaren=looptijd_jaren,
+            referentie=referentie,
+            bron=Bron.AANGEVRAAGD,
+            status=Status.VERSTUURD,
+            contact_voorletters=contacten.voorletters.strip(),
+            contact_tussenvoegsel=contacten.tussenvoegsel.strip(),
+            contact_achternaam=contacten.achternaam.strip(),
+            contact_email=contacten.email.strip(),
+            contact_telefoon=contacten.telefoon.strip(),
+            relatie_contact_voorletters=contacten.relatie_voorletters.strip(),
+            relatie_contact_tussenvoegsel=contacten.relatie_tussenvoegsel.strip(),
+            relatie_contact_achternaam=contacten.relatie_achternaam.strip(),
+            relatie_contact_email=contacten.relatie_email.strip(),
+            relatie_contact_telefoon=contacten.relatie_telefoon.strip(),
+            taal=taal,
+            persoonlijk_bericht=persoonlijk_bericht.strip(),
+            akkoord_kosten_op=now,
+            tarief=settings.KETENMACHTIGING_TARIEF,
+            verstuurd_op=now,
+            uitnodiging_geldig_tot=add_months(timezone.localdate(now), 3),
+            vernieuwing_van=vernieuwing_van,
+        )
+        scope_save(km, scope)
+        km.gebruikers.set(gebruikers)
+        km.groepen.set(groepen)
+        _audit_create(km, actor, intermediair)
+        from .tasks import send_uitnodiging
+
+        transaction.on_commit(lambda: send_uitnodiging.delay(km.pk))
+    return km
+
+
+def ketenmachtiging_register_approved(
+    *,
+    actor: User,
+    intermediair: Organisatie,
+    relatie: Relatie,
+    scope: Scope,
+    gebruikers: Iterable[Lidmaatschap] = (),
+    groepen: Iterable[Groep] = (),
+    looptijd_jaren: int,
+    referentie: str = "",
+    leverancier: str,
+) -> Ketenmachtiging:
+    """Ik heb al goedkeuring ontvangen: record a ketenmachtiging the relatie already registered
+    (here or at another supplier) as active."""
+    _check_scope(scope)
+    _check_looptijd(looptijd_jaren)
+    if leverancier not in [*settings.LEVERANCIERS, EIGEN_LEVERANCIER]:
+        raise KetenmachtigingError(
+            _("Choose the organisation where the ketenmachtiging was registered."),
+            code="leverancier",
+        )
+    gebruikers, groepen = _check_linkable(intermediair, gebruikers, groepen)
+    today = timezone.localdate()
+    with transaction.atomic():
+        Organisatie.objects.select_for_update().get(pk=intermediair.pk)
+        if open_ketenmachtiging_for(intermediair=intermediair, relatie=relatie):
+            raise KetenmachtigingError(
+                _("%(naam)s already has an active or pending ketenmachtiging with you.")
+                % {"naam": relatie.naam},
+                code="duplicate",
+            )
+        km = _new(
+            actor=actor,
+            intermediair=intermediair,
+            relatie=relatie,
+            scope=scope,
+            looptijd_jaren=looptijd_jaren,
+            referentie=referentie,
+            bron=Bron.GEREGISTREERD,
+            status=Status.ACTIEF,
+            leverancier=leverancier,
+            startdatum=today,
+            einddatum=_end_date(today, looptijd_jaren),
+            geactiveerd_op=timezone.now(),
+        )
+        scope_save(km, scope)
+        km.gebruikers.set(gebruikers)
+        km.groepen.set(groepen)
+        _audit_create(km, actor, intermediair)
+    return km
+
+
+def _end_date(start: date, years: int) -> date:
+    from .models import add_years
+
+    return add_years(start, years)
+
+
+def _lock(km: Ketenmachtiging) -> Ketenmachtiging:
+    return Ketenmachtiging.objects.select_for_update().get(pk=km.pk)
+
+
+# --- The invitation (run by the task) ---------------------------------------------------------
+
+
+def pdf_context(km: Ketenmachtiging) -> dict:
+    """The plain values the form template needs (see templates/pdf/ketenmachtiging_formulier)."""
+    from accounts.constants import niveau_badge
+    from ketenportal.utils.qr import qr_data_uri
+
+    intermediair = km.intermediair
+    return {
+        "kenmerk": km.kenmerk,
+        "qr_data_uri": qr_data_uri(km.kenmerk),
+        "platform": {
+            "naam": settings.PLATFORM_NAME,
+            "postadres": settings.PLATFORM_POSTADRES,
+            "website": settings.PLATFORM_WEBSITE,
+            "support_email": settings.PLATFORM_SUPPORT_EMAIL,
+        },
+        "intermediair": {
+            "naam": km.intermediair_naam,
+            "kvk_nummer": km.intermediair_kvk_nummer,
+            "adres": intermediair.adres if intermediair else "",
+            "postcode_plaats": intermediair.postcode_plaats if intermediair else "",
+        },
+        "relatie": {
+            "naam": km.relatie_naam,
+            "kvk_nummer": km.relatie_kvk_nummer,
+            "rsin": km.relatie_rsin,
+            "adres": km.relatie_adres,
+            "postcode_plaats": km.relatie_postcode_plaats,
+            "land": km.relatie_land,
+        },
+        "contact_intermediair": {
+            "naam": km.contact_naam,
+            "email": km.contact_email,
+            "telefoon": km.contact_telefoon,
+        },
+        "contact_relatie": {
+            "naam": km.relatie_contact_naam,
+            "email": km.relatie_contact_email,
+            "telefoon": km.relatie_contact_telefoon,
+        },
+        "algemene_bevoegdheid": km.algemene_bevoegdheid,
+        "dienstverleners": sorted(d.naam for d in km.dienstverleners.all()),
+        "diensten": [
+            {
+                "naam": d.naam,
+                "dienstverlener": d.dienstverlener.naam,
+                "niveau": niveau_badge(d.eh_niveau),
+            }
+            for d in sorted(
+                km.diensten.select_related("dienstverlener"),
+                key=lambda d: (d.dienstverlener.naam, d.naam),
+            )
+        ],
+        "scope_text": scope_text_of(km),
+        "looptijd_jaren": km.looptijd_jaren,
+        "verstuurd_op": timezone.localdate(km.verstuurd_op) if km.verstuurd_op else None,
+        "uiterste_datum": km.uitnodiging_geldig_tot,
+        "tarief": km.tarief or settings.KETENMACHTIGING_TARIEF,
+    }
+
+
+def render_formulier(km: Ketenmachtiging) -> bytes:
+    from django.utils import translation
+
+    from ketenportal.utils.pdf import render_pdf
+
+    with translation.override(km.taal):
+        context = pdf_context(km)
+    return render_pdf("pdf/ketenmachtiging_formulier.html", context, language=km.taal)
+
+
+def ketenmachtiging_send_invitation(*, ketenmachtiging_id: int) -> bool:
+    """Render the form and e-mail it to the relatie's contact, once.
+
+    The row is claimed (committed) before anything is sent, so a task that runs twice, or on
+    two workers at once, sends one e-mail. A sending failure makes the request ``fout`` with
+    the reason, for the beheerder to see.
+    """
+    from .emails import send_uitnodiging_mail
+
+    with transaction.atomic():
+        km = Ketenmachtiging.objects.select_for_update().filter(pk=ketenmachtiging_id).first()
+        if km is None or km.status != Status.VERSTUURD or km.uitnodiging_geclaimd_op is not None:
+            return False
+        km.uitnodiging_geclaimd_op = timezone.now()
+        km.save(update_fields=["uitnodiging_geclaimd_op"])
+    try:
+        pdf = render_formulier(km)
+        send_uitnodiging_mail(km, pdf)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a visible status
+        logger.exception("invitation for ketenmachtiging %s failed", ketenmachtiging_id)
+        with transaction.atomic():
+            km = _lock(km)
+            if km.status == Status.VERSTUURD:
+                km.transition_to(
+                    Status.FOUT,
+                    actor=None,
+                    reden=_("The invitation could not be sent: %(error)s")
+                    % {"error": str(exc)[:200] or exc.__class__.__name__},
+                )
+        return False
+    with transaction.atomic():
+        km = _lock(km)
+        km.uitnodiging_verzonden_op = timezone.now()
+        km.formulier_pdf.save(f"ketenmachtiging-{km.kenmerk}.pdf", ContentFile(pdf), save=False)
+        km.save(update_fields=["uitnodiging_verzonden_op", "formulier_pdf"])
+    return True
+
+
+def ketenmachtiging_resend(*, actor: User, km: Ketenmachtiging) -> Ketenmachtiging:
+    """Send the invitation again after an error, with a new 3-month term."""
+    with transaction.atomic():
+        km = _lock(km)
+        km.transition_to(Status.VERSTUURD, actor=actor, reden=_("Invitation sent again"))
+        from .tasks import send_uitnodiging
+
+        transaction.on_commit(lambda: send_uitnodiging.delay(km.pk))
+    return km
+
+
+# --- Users and groups -------------------------------------------------------------------------
+
+
+def ketenmachtiging_link(
+    *,
+    actor: User,
+    km: Ketenmachtiging,
+    gebruikers: Iterable[Lidmaatschap] = (),
+    groepen: Iterable[Groep] = (),
+) -> Ketenmachtiging:
+    """Voeg gebruiker toe: link more users or groups of the intermediair."""
+    gebruikers, groepen = _check_linkable(km.intermediair, gebruikers, groepen)
+    with transaction.atomic():
+        km = _lock(km)
+        if km.effective_status() in (Status.VERLOPEN, Status.BEEINDIGD, Status.VERVALLEN):
+            raise KetenmachtigingError(
+                _("This ketenmachtiging has ended; users can no longer be linked."), code="ended"
+            )
+        new_users = [m for m in gebruikers if not km.gebruikers.filter(pk=m.pk).exists()]
+        new_groups = [g for g in groepen if not km.groepen.filter(pk=g.pk).exists()]
+        if not new_users and not new_groups:
+            return km
+        km.gebruikers.add(*new_users)
+        km.groepen.add(*new_groups)
+        audit_log(
+            actor=actor,
+            organisatie=km.intermediair,
+            action=AuditAction.UPDATE,
+            kind=AuditKind.KETENMACHTIGING,
+            obj=km,
+            changes={
+                **(
+                    {"gebruikers": {"old": None, "new": sorted(str(m.user) for m in new_users)}}
+                    if new_users
+                    else {}
+                ),
+                **(
+                    {"groepen": {"old": None, "new": sorted(g.naam for g in new_groups)}}
+                    if new_groups
+                    else {}
+                ),
+            },
+            message="linked",
+        )
+    return km
+
+
+def ketenmachtiging_unlink_gebruiker(
+    *, actor: User, km: Ketenmachtiging, lidmaatschap: Lidmaatschap
+) -> None:
+    """Remove a user: their access through this ketenmachtiging ends at once."""
+    with transaction.atomic():
+        km = _lock(km)
+        if not km.gebruikers.filter(pk=lidmaatschap.pk).exists():
+            raise KetenmachtigingError(_("This user is not linked."), code="not_linked")
+        km.gebruikers.remove(lidmaatschap)
+        audit_log(
+            actor=actor,
+            organisatie=km.intermediair,
+            action=AuditAction.UPDATE,
+            kind=AuditKind.KETENMACHTIGING,
+            obj=km,
+            changes={"gebruikers": {"old": str(lidmaatschap.user), "new": None}},
+            message="unlinked",
+        )
+
+
+def ketenmachtiging_unlink_groep(*, actor: User, km: Ketenmachtiging, groep: Groep) -> None:
+    with transaction.atomic():
+        km = _lock(km)
+        if not km.groepen.filter(pk=groep.pk).exists():
+            raise KetenmachtigingError(_("This group is not linked."), code="not_linked")
+        km.groepen.remove(groep)
+        audit_log(
+            actor=actor,
+            organisatie=km.intermediair,
+            action=AuditAction.UPDATE,
+            kind=AuditKind.KETENMACHTIGING,
+            obj=km,
+            changes={"groepen": {"old": groep.naam, "new": None}},
+            message="unlinked",
+        )
+
+
+# --- Ending -----------------------------------------------------------------------------------
+
+
+def ketenmachtiging_end(
+    *, actor: User, km: Ketenmachtiging, per: date | None = None
+) -> Ketenmachtiging:
+    """Verwijder bedrijf: end at once (``per`` None or today) or on a future date.
+
+    Irreversible. The relatie is not notified. A pending request is withdrawn.
+    """
+    today = timezone.localdate()
+    with transaction.atomic():
+        km = _lock(km)
+        status = km.effective_status(today)
+        if status in PENDING and per is None:
+            km.transition_to(Status.BEEINDIGD, actor=actor, reden=_("Request withdrawn"))
+            return km
+        if status != Status.ACTIEF:
+            raise KetenmachtigingError(
+                _("Only an active ketenmachtiging can be ended."), code="not_active"
+            )
+        if km.einde_gepland_op is not None:
+            raise KetenmachtigingError(
+                _("An end date has been set already; it cannot be changed."), code="scheduled"
+            )
+        if per is None or per <= today:
+            if per is not None and per < today:
+                raise KetenmachtigingError(_("The end date cannot be in the past."), code="past")
+            km.transition_to(Status.BEEINDIGD, actor=actor, reden=_("Ended at once"))
+            return km
+        if per > km.einddatum:
+            raise KetenmachtigingError(
+                _("The end date cannot be after the end of the term (%(einddatum)s).")
+                % {"einddatum": km.einddatum.strftime("%d-%m-%Y")},
+                code="after_term",
+            )
+        km.einde_gepland_op = per
+        km.updated_at = timezone.now()
+        km.save(update_fields=["einde_gepland_op", "updated_at"])
+        audit_log(
+            actor=actor,
+            organisatie=km.intermediair,
+            action=AuditAction.UPDATE,
+            kind=AuditKind.KETENMACHTIGING,
+            obj=km,
+            changes={"einde_gepland_op": {"old": None, "new": per.isoformat()}},
+            message="end scheduled",
+        )
+    return km
+
+
+# --- Back office ------------------------------------------------------------------------------
+
+
+def _backoffice_lock(km: Ketenmachtiging, expected_status: str | None) -> Ketenmachtiging:
+    km = _lock(km)
+    if expected_status is not None and km.status != expected_status:
+        raise AlreadyProcessed(
+            _(
+                "This request was changed by someone else in the meantime (it is now “%(status)s”)."
+                " Look at it again before you continue."
+            )
+            % {"status": km.get_status_display()},
+            code="already_processed",
+        )
+    return km
+
+
+def _refuse_lapsed(km: Ketenmachtiging) -> None:
+    if km.invitation_lapsed():
+        raise InvitationLapsed(
+            _(
+                "The form arrived more than 3 months after the invitation (the deadline was "
+                "%(datum)s). It cannot be processed; the intermediair must send a new request."
+            )
+            % {"datum": km.uitnodiging_geldig_tot.strftime("%d-%m-%Y")},
+            code="lapsed",
+        )
+
+
+def backoffice_mark_received(
+    *, actor: User, km: Ketenmachtiging, expected_status: str | None = None
+) -> Ketenmachtiging:
+    with transaction.atomic():
+        km = _backoffice_lock(km, expected_status)
+        _refuse_lapsed(km)
+        km.transition_to(Status.ONTVANGEN, actor=actor)
+    return km
+
+
+def backoffice_mark_incomplete(
+    *, actor: User, km: Ketenmachtiging, reden: str, expected_status: str | None = None
+) -> Ketenmachtiging:
+    """The form is incomplete: the relatie's contact gets the reason by e-mail."""
+    reden = reden.strip()
+    if not reden:
+        raise KetenmachtigingError(_("Say what is missing."), code="reden")
+    with transaction.atomic():
+        km = _backoffice_lock(km, expected_status)
+        _refuse_lapsed(km)
+        km.transition_to(Status.INCOMPLEET, actor=actor, reden=reden)
+        from .tasks import send_incompleet
+
+        transaction.on_commit(lambda: send_incompleet.delay(km.pk))
+    return km
+
+
+def backoffice_mark_error(
+    *, actor: User, km: Ketenmachtiging, reden: str, expected_status: str | None = None
+) -> Ketenmachtiging:
+    reden = reden.strip()
+    if not reden:
+        raise KetenmachtigingError(_("Say what went wrong."), code="reden")
+    with transaction.atomic():
+        km = _backoffice_lock(km, expected_status)
+        km.transition_to(Status.FOUT, actor=actor, reden=reden)
+    return km
+
+
+def backoffice_approve(
+    *, actor: User, km: Ketenmachtiging, expected_status: str | None = None
+) -> Ketenmachtiging:
+    """The signed form is complete and in time: the ketenmachtiging becomes active."""
+    with transaction.atomic():
+        km = _backoffice_lock(km, expected_status)
+        _refuse_lapsed(km)
+        km.leverancier = km.leverancier or EIGEN_LEVERANCIER
+        km.save(update_fields=["leverancier"])
+        km.transition_to(Status.ACTIEF, actor=actor)
+    return km
+
+
+# --- Granting (afgegeven) ---------------------------------------------------------------------
+
+
+def ketenmachtiging_grant(
+    *,
+    actor: User,
+    relatie_organisatie: Organisatie,
+    intermediair: Relatie,
+    scope: Scope,
+    looptijd_jaren: int,
+    akkoord_kosten: bool,
+) -> Ketenmachtiging:
+    """A company's beheerder registers a ketenmachtiging for an intermediair (We-ID manual).
+
+    When the intermediair is an organisation on this platform, it appears at once as active in
+    its "van relaties" list and its beheerders get a message in the berichtenbox.
+    """
+    _check_scope(scope)
+    _check_looptijd(looptijd_jaren)
+    if not akkoord_kosten:
+        raise KetenmachtigingError(
+            _("Agree to the costs of registering this ketenmachtiging to continue."),
+            code="akkoord",
+        )
+    if intermediair.kvk_nummer and intermediair.kvk_nummer == relatie_organisatie.kvk_nummer:
+        raise KetenmachtigingError(
+            _("An organisation cannot grant a ketenmachtiging to itself."), code="self"
+        )
+    on_platform = (
+        Organisatie.objects.filter(kvk_nummer=intermediair.kvk_nummer).first()
+        if intermediair.kvk_nummer
+        else None
+    )
+    today = timezone.localdate()
+    with transaction.atomic():
+        Organisatie.objects.select_for_update().get(pk=relatie_organisatie.pk)
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    km = Ketenmachtiging.objects.create(
+                        intermediair=on_platform,
+                        intermediair_naam=on_platform.naam if on_platform else intermediair.naam,
+                        intermediair_kvk_nummer=intermediair.kvk_nummer,
+                        relatie_organisatie=relatie_organisatie,
+                        relatie_naam=relatie_organisatie.naam,
+                        relatie_kvk_nummer=relatie_organisatie.kvk_nummer,
+                        relatie_rsin=relatie_organisatie.fiscaal_nummer,
+                        relatie_adres=relatie_organisatie.adres,
+                        relatie_postcode_plaats=relatie_organisatie.postcode_plaats,
+                        looptijd_jaren=looptijd_jaren,
+                        bron=Bron.AFGEGEVEN,
+                        status=Status.ACTIEF,
+                        leverancier=EIGEN_LEVERANCIER,
+                        startdatum=today,
+                        einddatum=_end_date(today, looptijd_jaren),
+                        geactiveerd_op=timezone.now(),
+                        akkoord_kosten_op=timezone.now(),
+                        tarief=settings.KETENMACHTIGING_TARIEF,
+                        algemene_bevoegdheid=scope.algemeen,
+                        created_by=actor,
+                    )
+                StatusWijziging.objects.create(
+                    ketenmachtiging=km, van="", naar=Status.ACTIEF, actor=actor
+                )
+                break
+            except IntegrityError:
+                if _attempt == 4:
+                    raise
+        scope_save(km, scope)
+        audit_log(
+            actor=actor,
+            organisatie=relatie_organisatie,
+            action=AuditAction.CREATE,
+            kind=AuditKind.KETENMACHTIGING,
+            obj=km,
+            changes={
+                "intermediair": {
+                    "old": None,
+                    "new": f"{km.intermediair_naam} ({km.intermediair_kvk_nummer})",
+                },
+                "diensten": {"old": None, "new": scope_text(scope)},
+                "looptijd_jaren": {"old": None, "new": looptijd_jaren},
+            },
+            message="granted",
+        )
+        if on_platform is not None:
+            bericht_create(
+                organisatie=on_platform,
+                soort=Soort.NIEUWE_AFGEGEVEN,
+                onderwerp=_("%(relatie)s granted you a ketenmachtiging")
+                % {"relatie": relatie_organisatie.naam},
+                tekst=_(
+                    "%(relatie)s (KvK %(kvk)s) registered a ketenmachtiging for your "
+                    "organisation: %(scope)s, for %(jaren)s years. It is active in "
+                    "Ketenmachtigingen van relaties; link the users who may use it."
+                )
+                % {
+                    "relatie": relatie_organisatie.naam,
+                    "kvk": relatie_organisatie.kvk_nummer,
+                    "scope": scope_text(scope),
+                    "jaren": looptijd_jaren,
+                },
+                link=km.get_absolute_url(),
+                sleutel=f"afgegeven:{km.pk}",
+            )
+    return km
+
+
+def ketenmachtiging_end_granted(*, actor: User, km: Ketenmachtiging) -> Ketenmachtiging:
+    """The granting company ends what it granted, at once."""
+    with transaction.atomic():
+        km = _lock(km)
+        if km.effective_status() != Status.ACTIEF:
+            raise KetenmachtigingError(
+                _("Only an active ketenmachtiging can be ended."), code="not_active"
+            )
+        km.transition_to(
+            Status.BEEINDIGD,
+            actor=actor,
+            reden=_("Ended by the relatie"),
+            audit_organisatie=km.relatie_organisatie,
+        )
+    return km
+
+
+# --- Afzenderinstellingen ---------------------------------------------------------------------
+
+AFZENDER_FIELDS = ("voorletters", "tussenvoegsel", "achternaam", "email", "telefoon")
+
+
+def afzender_update(
+    *, actor: User, organisatie: Organisatie, **values: str
+) -> Afzenderinstellingen:
+    unknown = set(values) - set(AFZENDER_FIELDS)
+    if unknown:
+        raise DomainError(_("These fields cannot be changed here."), code="readonly")
+    with transaction.atomic():
+        instellingen, created = Afzenderinstellingen.objects.select_for_update().get_or_create(
+            organisatie=organisatie
+        )
+        before = {} if created else snapshot(instellingen, AFZENDER_FIELDS)
+        for field, value in values.items():
+            setattr(instellingen, field, (value or "").strip())
+        changes = diff(before, snapshot(instellingen, AFZENDER_FIELDS))
+        if not changes:
+            return instellingen
+        instellingen.updated_at = timezone.now()
+        instellingen.save()
+        audit_log(
+            actor=actor,
+            organisatie=organisatie,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            kind=AuditKind.INSTELLING,
+            obj=instellingen,
+            changes=changes,
+        )
+    return instellingen

@@ -1,0 +1,39 @@
+"""Tasks of ketenmachtigingen. They take ids, load fresh rows and are safe to run twice."""
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from .constants import Status
+
+
+@shared_task(acks_late=True)
+def send_uitnodiging(ketenmachtiging_id: int) -> bool:
+    """Render the signed-form PDF and e-mail the invitation, once."""
+    from .services import ketenmachtiging_send_invitation
+
+    return ketenmachtiging_send_invitation(ketenmachtiging_id=ketenmachtiging_id)
+
+
+@shared_task(acks_late=True)
+def send_incompleet(ketenmachtiging_id: int) -> bool:
+    """Tell the relatie's contact what is missing, once per "incompleet" decision."""
+    from .emails import send_incompleet_mail
+    from .models import Ketenmachtiging, StatusWijziging
+
+    with transaction.atomic():
+        wijziging = (
+            StatusWijziging.objects.select_for_update()
+            .filter(ketenmachtiging_id=ketenmachtiging_id, naar=Status.INCOMPLEET)
+            .order_by("-timestamp", "-pk")
+            .first()
+        )
+        if wijziging is None or wijziging.melding_verzonden_op is not None:
+            return False
+        wijziging.melding_verzonden_op = timezone.now()
+        wijziging.save(update_fields=["melding_verzonden_op"])
+    km = Ketenmachtiging.objects.get(pk=ketenmachtiging_id)
+    if not km.relatie_contact_email:
+        return False
+    send_incompleet_mail(km, wijziging)
+    return True

@@ -1,0 +1,46 @@
+"""Views of ketenmachtigingen, by area."""
+
+from .aanvraag import AanvraagAnnuleerView, AanvraagView, GoedgekeurdView, VersturenView
+from .afgegeven import (
+    AfgegevenBeeindigView,
+    AfgegevenDetailView,
+    AfgegevenView,
+    AfgevenView,
+)
+from .backoffice import BackofficeActieView, BackofficeDetailView, BackofficeView
+from .instellingen import AfzenderView
+from .overzicht import (
+    BeeindigView,
+    DetailView,
+    FormulierView,
+    GebruikerOntkoppelView,
+    GebruikerToevoegenView,
+    GroepOntkoppelView,
+    OpnieuwVersturenView,
+    OverzichtView,
+    VerlengView,
+)
+
+__all__ = [
+    "AanvraagAnnuleerView",
+    "AanvraagView",
+    "AfgegevenBeeindigView",
+    "AfgegevenDetailView",
+    "AfgegevenView",
+    "AfgevenView",
+    "AfzenderView",
+    "BackofficeActieView",
+    "BackofficeDetailView",
+    "BackofficeView",
+    "BeeindigView",
+    "DetailView",
+    "FormulierView",
+    "GebruikerOntkoppelView",
+    "GebruikerToevoegenView",
+    "GoedgekeurdView",
+    "GroepOntkoppelView",
+    "OpnieuwVersturenView",
+    "OverzichtView",
+    "VerlengView",
+    "VersturenView",
+]

@@ -1,0 +1,170 @@
+"""Ketenmachtigingen > afgegeven: a company grants a ketenmachtiging to its intermediair, as in
+the We-ID manual, and sees (and can end) what it granted."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.mail import send_mail
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.generic import ListView, TemplateView
+
+from accounts.mixins import KetenmachtigingAccessMixin
+from diensten.picker import ScopePickerForm, is_picker_search, picker_context
+from diensten.scope import scope_of, scope_text
+from ketenportal.exceptions import DomainError
+
+from .. import selectors, services
+from ..concept import Concept
+from ..forms import AfgevenForm, BedrijfZoekForm, FeitenMailForm
+from ..kvk import KvkError, lookup
+from ..models import Ketenmachtiging
+
+
+class AfgegevenView(KetenmachtigingAccessMixin, ListView):
+    template_name = "ketenmachtigingen/afgegeven/lijst.html"
+    context_object_name = "ketenmachtigingen"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.afgegeven_for(organisatie=self.request.organisatie)
+
+
+class AfgevenView(KetenmachtigingAccessMixin, TemplateView):
+    """Leg een nieuwe ketenmachtiging vast: 1. kies een intermediair, 2. kies diensten,
+    3. kies de duur, akkoord met de kosten."""
+
+    template_name = "ketenmachtigingen/afgegeven/nieuw.html"
+
+    def load_objects(self) -> None:
+        self.concept = Concept(self.request, kind="afgeven")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        relatie = self.concept.relatie
+        context.update(
+            intermediair=relatie,
+            zoek_form=kwargs.get("zoek_form") or BedrijfZoekForm(),
+            picker=kwargs.get("picker") or picker_context(initial=self.concept.scope),
+            form=kwargs.get("form") or AfgevenForm(),
+            tarief=settings.KETENMACHTIGING_TARIEF,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("stap") == "1":
+            form = BedrijfZoekForm(request.POST)
+            if form.is_valid():
+                try:
+                    bedrijf = lookup(form.cleaned_data["nummer"])
+                except KvkError as exc:
+                    form.add_error("nummer", str(exc))
+                else:
+                    self.concept.set_relatie(services.Relatie.from_bedrijf(bedrijf))
+                    self.concept.save()
+                    return redirect("ketenmachtigingen:afgeven")
+            return self.render_to_response(self.get_context_data(zoek_form=form), status=400)
+        if self.concept.relatie is None:
+            return redirect("ketenmachtigingen:afgeven")
+        if is_picker_search(request):
+            return self.render_to_response(
+                self.get_context_data(
+                    picker=picker_context(data=request.POST), form=AfgevenForm(request.POST)
+                )
+            )
+        picker_form = ScopePickerForm(request.POST)
+        form = AfgevenForm(request.POST)
+        picker_ok, form_ok = picker_form.is_valid(), form.is_valid()
+        if picker_ok and form_ok:
+            try:
+                km = services.ketenmachtiging_grant(
+                    actor=request.user,
+                    relatie_organisatie=request.organisatie,
+                    intermediair=self.concept.relatie,
+                    scope=picker_form.scope,
+                    looptijd_jaren=form.cleaned_data["looptijd"],
+                    akkoord_kosten=form.cleaned_data["akkoord_kosten"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.concept.clear()
+                messages.success(request, _("The ketenmachtiging has been registered."))
+                return redirect("ketenmachtigingen:afgegeven_detail", pk=km.pk)
+        errors = [str(e) for errs in picker_form.errors.values() for e in errs]
+        picker = picker_context(data=request.POST, errors=errors)
+        return self.render_to_response(self.get_context_data(picker=picker, form=form), status=400)
+
+
+class AfgegevenMixin(KetenmachtigingAccessMixin):
+    def load_objects(self) -> None:
+        try:
+            self.km = selectors.afgegeven_of(
+                organisatie=self.request.organisatie, pk=self.kwargs["pk"]
+            )
+        except Ketenmachtiging.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def feiten(self) -> dict:
+        """The four facts the We-ID manual says to pass on to the intermediair."""
+        return {
+            "eigen_kvk": self.km.relatie_kvk_nummer or self.km.relatie_rsin,
+            "intermediair_kvk": self.km.intermediair_kvk_nummer,
+            "intermediair_naam": self.km.intermediair_naam,
+            "diensten": scope_text(scope_of(self.km)),
+            "leverancier": settings.PLATFORM_NAME,
+            "relatie_naam": self.km.relatie_naam,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["km"] = self.km
+        context["feiten"] = self.feiten()
+        return context
+
+
+class AfgegevenDetailView(AfgegevenMixin, TemplateView):
+    template_name = "ketenmachtigingen/afgegeven/detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["mail_form"] = kwargs.get("mail_form") or FeitenMailForm()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """E-mail the four facts to the intermediair."""
+        form = FeitenMailForm(request.POST)
+        if form.is_valid():
+            context = {
+                "feiten": self.feiten(),
+                "platform": settings.PLATFORM_NAME,
+                "afzender": request.user,
+            }
+            send_mail(
+                subject=_("Ketenmachtiging registered for %(naam)s")
+                % {"naam": self.km.intermediair_naam},
+                message=render_to_string("emails/afgegeven_feiten.txt", context),
+                from_email=None,
+                recipient_list=[form.cleaned_data["email"]],
+            )
+            messages.success(
+                request,
+                _("The details have been e-mailed to %(email)s.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("ketenmachtigingen:afgegeven_detail", pk=self.km.pk)
+        return self.render_to_response(self.get_context_data(mail_form=form), status=400)
+
+
+class AfgegevenBeeindigView(AfgegevenMixin, TemplateView):
+    template_name = "ketenmachtigingen/afgegeven/beeindig.html"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.ketenmachtiging_end_granted(actor=request.user, km=self.km)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("ketenmachtigingen:afgegeven_detail", pk=self.km.pk)
+        messages.success(request, _("The ketenmachtiging has been ended."))
+        return redirect("ketenmachtigingen:afgegeven")

@@ -1,0 +1,295 @@
+"""Ketenmachtigingen > van relaties: the overview with its tabs, one ketenmachtiging, and what a
+beheerder does with it (link and unlink users and groups, end, renew, send again, the PDF)."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.generic import ListView, TemplateView
+
+from accounts.mixins import KetenmachtigingAccessMixin
+from accounts.models import Lidmaatschap
+from diensten.models import Dienstverlener
+from diensten.scope import scope_of
+from groepen.models import Groep
+from ketenportal.exceptions import DomainError
+
+from .. import selectors, services
+from ..concept import Concept
+from ..constants import PENDING, Status, Tab
+from ..forms import BeeindigForm, GebruikersKeuzeForm
+from ..models import Ketenmachtiging
+
+
+def _next_or(request, fallback: str) -> str:
+    candidate = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return candidate
+    return fallback
+
+
+class OverzichtView(KetenmachtigingAccessMixin, ListView):
+    """The tabs Actief, Wachtend op afhandeling, Acties and Verlopen, searchable and filterable."""
+
+    template_name = "ketenmachtigingen/overzicht.html"
+    context_object_name = "ketenmachtigingen"
+    paginate_by = 50
+
+    def get_tab(self) -> str:
+        tab = self.request.GET.get("tab", Tab.ACTIEF)
+        return tab if tab in Tab.values else Tab.ACTIEF
+
+    def get_queryset(self):
+        params = self.request.GET
+        self.q = params.get("q", "").strip()[:100]
+        self.status = params.get("status", "")
+        try:
+            self.dienstverlener_id = int(params.get("dienstverlener") or 0) or None
+        except ValueError:
+            self.dienstverlener_id = None
+        qs = selectors.ketenmachtigingen_for(
+            organisatie=self.request.organisatie,
+            tab=self.get_tab(),
+            q=self.q,
+            status=self.status,
+            dienstverlener_id=self.dienstverlener_id,
+        )
+        return selectors.with_details(qs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context.update(
+            tab=self.get_tab(),
+            tabs=Tab,
+            counts=selectors.tab_counts(organisatie=self.request.organisatie, today=today),
+            q=self.q,
+            status=self.status,
+            pending_statuses=[(s.value, s.label) for s in Status if s in PENDING],
+            dienstverlener_id=self.dienstverlener_id,
+            dienstverleners=Dienstverlener.objects.filter(aangeboden=True).order_by("naam_nl"),
+            today=today,
+            page_path=self.request.get_full_path(),
+        )
+        return context
+
+
+class KetenmachtigingMixin(KetenmachtigingAccessMixin):
+    def load_objects(self) -> None:
+        try:
+            self.km = selectors.ketenmachtiging_of(
+                organisatie=self.request.organisatie, pk=self.kwargs["pk"]
+            )
+        except Ketenmachtiging.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["km"] = self.km
+        return context
+
+
+class DetailView(KetenmachtigingMixin, TemplateView):
+    template_name = "ketenmachtigingen/detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = selectors.status_history(self.km)
+        context["today"] = timezone.localdate()
+        return context
+
+
+class GebruikerToevoegenView(KetenmachtigingMixin, TemplateView):
+    """Voeg gebruiker toe: link more users or groups."""
+
+    template_name = "ketenmachtigingen/gebruikers_toevoegen.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        from accounts.selectors import gebruikers_for
+
+        q = (self.request.GET.get("q") or "")[:100]
+        linked_users = {m.pk for m in self.km.gebruikers.all()}
+        linked_groups = {g.pk for g in self.km.groepen.all()}
+        context.update(
+            q=q,
+            form=kwargs.get("form"),
+            leden=[
+                m
+                for m in gebruikers_for(organisatie=self.request.organisatie, search=q)[:500]
+                if m.pk not in linked_users
+            ],
+            groepen=[
+                g
+                for g in Groep.objects.filter(organisatie=self.request.organisatie).order_by("naam")
+                if g.pk not in linked_groups
+            ],
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = GebruikersKeuzeForm(
+            request.POST, organisatie=request.organisatie, require_choice=True
+        )
+        if form.is_valid():
+            try:
+                services.ketenmachtiging_link(
+                    actor=request.user,
+                    km=self.km,
+                    gebruikers=form.cleaned_data["gebruikers"],
+                    groepen=form.cleaned_data["groepen"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The users have been linked."))
+                return redirect(self.km.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class GebruikerOntkoppelView(KetenmachtigingMixin, TemplateView):
+    """Remove a user (the bin next to the name): access ends at once."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            lid = Lidmaatschap.objects.get(organisatie=request.organisatie, pk=kwargs["lid"])
+            services.ketenmachtiging_unlink_gebruiker(
+                actor=request.user, km=self.km, lidmaatschap=lid
+            )
+        except (Lidmaatschap.DoesNotExist, DomainError) as exc:
+            raise Http404 from exc
+        messages.success(
+            request,
+            _("%(name)s no longer has access through this ketenmachtiging.") % {"name": lid.user},
+        )
+        return redirect(_next_or(request, self.km.get_absolute_url()))
+
+
+class GroepOntkoppelView(KetenmachtigingMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            groep = Groep.objects.get(organisatie=request.organisatie, pk=kwargs["groep"])
+            services.ketenmachtiging_unlink_groep(actor=request.user, km=self.km, groep=groep)
+        except (Groep.DoesNotExist, DomainError) as exc:
+            raise Http404 from exc
+        messages.success(
+            request,
+            _("The group “%(naam)s” no longer has access through this ketenmachtiging.")
+            % {"naam": groep.naam},
+        )
+        return redirect(_next_or(request, self.km.get_absolute_url()))
+
+
+class BeeindigView(KetenmachtigingMixin, TemplateView):
+    """Verwijder bedrijf: at once or on a future date, with the irreversible warning."""
+
+    template_name = "ketenmachtigingen/beeindig.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = kwargs.get("form") or BeeindigForm(einddatum=self.km.einddatum)
+        context["is_pending"] = self.km.effective_status() in PENDING
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = BeeindigForm(request.POST, einddatum=self.km.einddatum)
+        if form.is_valid():
+            per = form.cleaned_data["datum"] if form.cleaned_data["wijze"] == form.DATUM else None
+            try:
+                km = services.ketenmachtiging_end(actor=request.user, km=self.km, per=per)
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if km.status == Status.BEEINDIGD:
+                    messages.success(request, _("The company has been removed from the overview."))
+                    return redirect("ketenmachtigingen:van_relaties")
+                messages.success(
+                    request,
+                    _("The ketenmachtiging ends on %(datum)s. Until then it stays in the overview.")
+                    % {"datum": km.einde_gepland_op.strftime("%d-%m-%Y")},
+                )
+                return redirect(km.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class VerlengView(KetenmachtigingMixin, TemplateView):
+    """Vraag verlenging aan: start a new request for the same relatie, prefilled."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        km = self.km
+        if not km.renewal_due():
+            messages.error(request, _("This ketenmachtiging cannot be renewed now."))
+            return redirect(km.get_absolute_url())
+        concept = Concept(request)
+        concept.clear()
+        concept.set_relatie(
+            services.Relatie(
+                naam=km.relatie_naam,
+                kvk_nummer=km.relatie_kvk_nummer,
+                rsin=km.relatie_rsin,
+                adres=km.relatie_adres,
+                postcode_plaats=km.relatie_postcode_plaats,
+                land=km.relatie_land,
+            )
+        )
+        concept.set_scope(scope_of(km))
+        concept.set_gebruikers(
+            [m.pk for m in km.gebruikers.all()], [g.pk for g in km.groepen.all()]
+        )
+        concept.set_duur(km.looptijd_jaren, km.referentie)
+        concept.set_vernieuwing(
+            km.pk,
+            {
+                "relatie_email": km.relatie_contact_email,
+                "relatie_telefoon": km.relatie_contact_telefoon,
+                "relatie_voorletters": km.relatie_contact_voorletters,
+                "relatie_tussenvoegsel": km.relatie_contact_tussenvoegsel,
+                "relatie_achternaam": km.relatie_contact_achternaam,
+                "taal": km.taal,
+            },
+        )
+        concept.save()
+        messages.info(request, _("Check the details of the renewal and send it."))
+        return redirect("ketenmachtigingen:versturen")
+
+
+class OpnieuwVersturenView(KetenmachtigingMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.ketenmachtiging_resend(actor=request.user, km=self.km)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The invitation is being sent again."))
+        return redirect(self.km.get_absolute_url())
+
+
+class FormulierView(KetenmachtigingMixin, TemplateView):
+    """Download the Ketenmachtiging formulier (PDF) that was sent."""
+
+    def get(self, request, *args, **kwargs):
+        if not self.km.formulier_pdf:
+            raise Http404
+        response = FileResponse(
+            self.km.formulier_pdf.open("rb"),
+            as_attachment=True,
+            filename=f"ketenmachtiging-{self.km.kenmerk}.pdf",
+            content_type="application/pdf",
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def overview_url(tab: str = Tab.ACTIEF) -> str:
+    return f"{reverse('ketenmachtigingen:van_relaties')}?tab={tab}"
