@@ -10,7 +10,7 @@ shipped catalogue and for a catalogue of 5,000 services. Target: under 50 ms.
 import json
 import uuid
 
-from _django import bench_database, database_vendor, timed
+from _django import bench_database, database_vendor, fresh_factory_sequences, timed
 
 TARGET_MS = 50.0
 QUERIES = ["belasting", "uwv ziektewet", "pensioen", "", "dienst 42", "zzzz"]
@@ -18,6 +18,7 @@ QUERIES = ["belasting", "uwv ziektewet", "pensioen", "", "dienst 42", "zzzz"]
 
 def main() -> dict:
     with bench_database():
+        fresh_factory_sequences()
         from django.test import Client
         from django.urls import reverse
 

@@ -69,11 +69,19 @@ class Concept:
         return self.data.get("vernieuwing_van")
 
     @property
+    def import_id(self) -> int | None:
+        return self.data.get("import")
+
+    @property
+    def import_count(self) -> int:
+        return int(self.data.get("import_count", 0))
+
+    @property
     def contacten(self) -> dict:
         return dict(self.data.get("contacten", {}))
 
     def current_step(self) -> int:
-        if self.relatie is None:
+        if self.relatie is None and self.import_id is None:
             return 1
         if self.scope is None:
             return 2
@@ -88,7 +96,13 @@ class Concept:
         return self.current_step() == 5
 
     # --- Writing ---------------------------------------------------------------------------
+    def set_import(self, import_id: int, count: int) -> None:
+        """Step 1 done by a spreadsheet: many companies instead of one."""
+        self.data = {"import": import_id, "import_count": count}
+
     def set_relatie(self, relatie: Relatie) -> None:
+        self.data.pop("import", None)
+        self.data.pop("import_count", None)
         if self.relatie != relatie:
             # Another company: what was chosen for the previous one may not fit.
             self.data = {k: v for k, v in self.data.items() if k in ("vernieuwing_van",)}

@@ -80,3 +80,12 @@ UITNODIGING_GELDIG_MAANDEN = 3
 VERLENGING_MAANDEN = 3
 #: This platform's own name in the list of suppliers (for ketenmachtigingen it processed itself).
 EIGEN_LEVERANCIER = "Ketenportal"
+
+
+class ImportStatus(models.TextChoices):
+    GELADEN = "geladen", _("Uploaded")
+    LEZEN = "lezen", _("Reading the file")
+    GELEZEN = "gelezen", _("Ready to check")
+    VERWERKEN = "verwerken", _("Sending the requests")
+    KLAAR = "klaar", _("Done")
+    MISLUKT = "mislukt", _("Could not be read")

@@ -126,6 +126,28 @@ class VersturenForm(forms.Form):
         return value.as_e164 if value else ""
 
 
+class ImportVersturenForm(VersturenForm):
+    """Sending an import: the relatie contacts come from the file."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["relatie_email"]
+        del self.fields["relatie_telefoon"]
+
+
+class ImportUploadForm(forms.Form):
+    bestand = forms.FileField(
+        label=_("Choose a file"),
+        help_text=_("The filled-in Excel template (.xlsx), at most 5 MB and 10,000 companies."),
+        error_messages={"required": _("Choose the Excel file with the companies.")},
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+
 class GoedgekeurdForm(forms.Form):
     leverancier = forms.ChoiceField(
         label=_("Choose organisation"),

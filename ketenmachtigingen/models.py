@@ -32,6 +32,7 @@ from .constants import (
     UITNODIGING_GELDIG_MAANDEN,
     VERLENGING_MAANDEN,
     Bron,
+    ImportStatus,
     Status,
 )
 from .exceptions import InvalidTransition
@@ -274,7 +275,12 @@ class Ketenmachtiging(ScopeFields):
             self.ontvangen_op = now
             fields.append("ontvangen_op")
         elif new == Status.ACTIEF:
-            self.startdatum = self.startdatum or timezone.localdate(now)
+            today = timezone.localdate(now)
+            previous = self.vernieuwing_van
+            if previous is not None and previous.einddatum and previous.einddatum > today:
+                # A renewal's term starts where the old one ends.
+                self.startdatum = previous.einddatum
+            self.startdatum = self.startdatum or today
             self.einddatum = add_years(self.startdatum, self.looptijd_jaren)
             self.geactiveerd_op = now
             fields += ["startdatum", "einddatum", "geactiveerd_op"]
@@ -348,3 +354,49 @@ class Afzenderinstellingen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisatie}: {self.email}"
+
+
+class Import(models.Model):
+    """One spreadsheet of relaties ("Voeg toe > Meerdere bedrijven") and how far it got.
+
+    Reading (with KvK lookups) and sending the requests both run as tasks that report progress
+    here; ``volgende`` is the index of the next row to send, moved in the same transaction as
+    the request it belongs to, so a task that restarts continues without doubles.
+    """
+
+    organisatie = models.ForeignKey(Organisatie, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    bestandsnaam = models.CharField(max_length=200)
+    bestand = models.FileField(upload_to="imports/%Y/%m/")
+    status = models.CharField(
+        max_length=12, choices=ImportStatus.choices, default=ImportStatus.GELADEN
+    )
+    fout = models.TextField(blank=True)
+    totaal = models.PositiveIntegerField(default=0)
+    verwerkt = models.PositiveIntegerField(default=0)
+    volgende = models.PositiveIntegerField(default=0)
+    regels = models.JSONField(default=list, blank=True)
+    problemen = models.JSONField(default=list, blank=True)
+    keuzes = models.JSONField(default=dict, blank=True)
+    resultaat = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.bestandsnaam} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ketenmachtigingen:import_detail", args=[self.pk])
+
+    @property
+    def percentage(self) -> int:
+        return int(100 * self.verwerkt / self.totaal) if self.totaal else 0
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (ImportStatus.GELADEN, ImportStatus.LEZEN, ImportStatus.VERWERKEN)

@@ -37,3 +37,28 @@ def send_incompleet(ketenmachtiging_id: int) -> bool:
         return False
     send_incompleet_mail(km, wijziging)
     return True
+
+
+@shared_task(acks_late=True)
+def send_uitnodigingen(ketenmachtiging_ids: list[int]) -> int:
+    """Fan out the invitations of a bulk renewal: one task per invitation."""
+    from .services import pending_invitations_for
+
+    ids = pending_invitations_for(ketenmachtiging_ids)
+    for pk in ids:
+        send_uitnodiging.delay(pk)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def read_import(import_id: int) -> None:
+    from .services import import_read
+
+    import_read(import_id=import_id)
+
+
+@shared_task(acks_late=True)
+def process_import(import_id: int) -> None:
+    from .services import import_process
+
+    import_process(import_id=import_id)

@@ -8,6 +8,11 @@ VR = "ketenmachtigingen/van-relaties/"
 
 urlpatterns = [
     path(VR, views.OverzichtView.as_view(), name="van_relaties"),
+    path(f"{VR}export/", views.ExportView.as_view(), name="export"),
+    path(f"{VR}import/", views.ImportView.as_view(), name="import"),
+    path(f"{VR}import/sjabloon.xlsx", views.TemplateDownloadView.as_view(), name="import_template"),
+    path(f"{VR}import/<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
+    path(f"{VR}verleng-selectie/", views.VerlengSelectieView.as_view(), name="verleng_selectie"),
     path(f"{VR}nieuw/", views.AanvraagView.as_view(), name="nieuw"),
     path(f"{VR}nieuw/versturen/", views.VersturenView.as_view(), name="versturen"),
     path(f"{VR}nieuw/goedgekeurd/", views.GoedgekeurdView.as_view(), name="goedgekeurd"),

@@ -134,6 +134,14 @@ class World:
         self.other_afgegeven = KetenmachtigingFactory(
             intermediair=self.organisatie, relatie_organisatie=self.other_organisatie, actief=True
         )
+        from ketenmachtigingen.models import Import
+
+        self.imp = Import.objects.create(
+            organisatie=self.organisatie, bestandsnaam="relaties.xlsx", status="gelezen"
+        )
+        self.other_imp = Import.objects.create(
+            organisatie=self.other_organisatie, bestandsnaam="relaties.xlsx", status="gelezen"
+        )
 
     def lidmaatschap_of(self, which: str):
         return self.gebruiker if which == "organisatie" else self.other_gebruiker
@@ -143,6 +151,9 @@ class World:
 
     def km_of(self, which: str):
         return self.km if which == "organisatie" else self.other_km
+
+    def import_of(self, which: str):
+        return self.imp if which == "organisatie" else self.other_imp
 
     def afgegeven_of(self, which: str):
         return self.afgegeven if which == "organisatie" else self.other_afgegeven

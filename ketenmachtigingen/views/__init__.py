@@ -8,6 +8,8 @@ from .afgegeven import (
     AfgevenView,
 )
 from .backoffice import BackofficeActieView, BackofficeDetailView, BackofficeView
+from .export import ExportView
+from .importeren import ImportDetailView, ImportView, TemplateDownloadView
 from .instellingen import AfzenderView
 from .overzicht import (
     BeeindigView,
@@ -18,6 +20,7 @@ from .overzicht import (
     GroepOntkoppelView,
     OpnieuwVersturenView,
     OverzichtView,
+    VerlengSelectieView,
     VerlengView,
 )
 
@@ -34,13 +37,18 @@ __all__ = [
     "BackofficeView",
     "BeeindigView",
     "DetailView",
+    "ExportView",
     "FormulierView",
     "GebruikerOntkoppelView",
     "GebruikerToevoegenView",
     "GoedgekeurdView",
     "GroepOntkoppelView",
+    "ImportDetailView",
+    "ImportView",
     "OpnieuwVersturenView",
     "OverzichtView",
+    "TemplateDownloadView",
+    "VerlengSelectieView",
     "VerlengView",
     "VersturenView",
 ]

@@ -9,6 +9,7 @@ concept until the last step creates the ketenmachtiging through a service.
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -25,10 +26,11 @@ from ..forms import (
     DuurForm,
     GebruikersKeuzeForm,
     GoedgekeurdForm,
+    ImportVersturenForm,
     VersturenForm,
 )
 from ..kvk import KvkError, lookup
-from ..models import Afzenderinstellingen
+from ..models import Afzenderinstellingen, Import
 
 WIZARD = "ketenmachtigingen:nieuw"
 
@@ -61,6 +63,11 @@ class AanvraagView(ConceptMixin, TemplateView):
             step=step,
             concept=concept,
             relatie=relatie,
+            import_url=(
+                reverse("ketenmachtigingen:import_detail", args=[concept.import_id])
+                if concept.import_id
+                else ""
+            ),
             scope_text=scope_text(concept.scope) if concept.scope else "",
             narrowed=concept.scope is not None and not concept.scope.algemeen,
             bestaande=(
@@ -238,9 +245,12 @@ class VersturenView(CompleteConceptMixin, TemplateView):
         initial.update(self.concept.contacten)
         return initial
 
+    def form_class(self):
+        return ImportVersturenForm if self.concept.import_id else VersturenForm
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["form"] = kwargs.get("form") or VersturenForm(initial=self.get_initial())
+        context["form"] = kwargs.get("form") or self.form_class()(initial=self.get_initial())
         context["tarief"] = settings.KETENMACHTIGING_TARIEF
         context["website"] = settings.PLATFORM_WEBSITE
         return context
@@ -248,6 +258,8 @@ class VersturenView(CompleteConceptMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         if not self.concept.complete:
             return redirect(WIZARD)
+        if self.concept.import_id:
+            return self.post_import(request)
         form = VersturenForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -299,11 +311,52 @@ class VersturenView(CompleteConceptMixin, TemplateView):
                 return redirect(km.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
+    def post_import(self, request):
+        """Send one request per company of the import (by a task, with progress)."""
+        form = ImportVersturenForm(request.POST)
+        imp = Import.objects.filter(
+            organisatie=request.organisatie, pk=self.concept.import_id
+        ).first()
+        if imp is None:
+            self.concept.clear()
+            return redirect("ketenmachtigingen:import")
+        if form.is_valid():
+            data = form.cleaned_data
+            gebruikers, groepen = self.linked()
+            try:
+                services.import_start_requests(
+                    actor=request.user,
+                    imp=imp,
+                    scope=self.concept.scope,
+                    gebruikers=gebruikers,
+                    groepen=groepen,
+                    looptijd_jaren=self.concept.looptijd,
+                    referentie=self.concept.referentie,
+                    contacten={
+                        k: data[k]
+                        for k in ("voorletters", "tussenvoegsel", "achternaam", "email", "telefoon")
+                    },
+                    taal=data["taal"],
+                    persoonlijk_bericht=data["persoonlijk_bericht"],
+                    akkoord_kosten=data["akkoord_kosten"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.concept.clear()
+                return redirect(imp.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
 
 class GoedgekeurdView(CompleteConceptMixin, TemplateView):
     """Ik heb al goedkeuring ontvangen: the manual's warning, then Kies organisatie."""
 
     template_name = "ketenmachtigingen/goedgekeurd.html"
+
+    def get(self, request, *args, **kwargs):
+        if self.concept.import_id:
+            return redirect(WIZARD)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -312,7 +365,7 @@ class GoedgekeurdView(CompleteConceptMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if not self.concept.complete:
+        if not self.concept.complete or self.concept.import_id:
             return redirect(WIZARD)
         form = GoedgekeurdForm(request.POST)
         if form.is_valid():

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import ListView, TemplateView
 
 from accounts.mixins import KetenmachtigingAccessMixin
@@ -22,6 +23,7 @@ from ..concept import Concept
 from ..constants import PENDING, Status, Tab
 from ..forms import BeeindigForm, GebruikersKeuzeForm
 from ..models import Ketenmachtiging
+from ..rows import build_rows
 
 
 def _next_or(request, fallback: str) -> str:
@@ -63,6 +65,7 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         context.update(
+            rows=build_rows(context["ketenmachtigingen"], today=today),
             tab=self.get_tab(),
             tabs=Tab,
             counts=selectors.tab_counts(organisatie=self.request.organisatie, today=today),
@@ -291,5 +294,43 @@ class FormulierView(KetenmachtigingMixin, TemplateView):
         return response
 
 
-def overview_url(tab: str = Tab.ACTIEF) -> str:
-    return f"{reverse('ketenmachtigingen:van_relaties')}?tab={tab}"
+class VerlengSelectieView(KetenmachtigingAccessMixin, TemplateView):
+    """Verleng selectie (tab Acties): one renewal request per chosen ketenmachtiging, to the
+    recipient name, e-mail address and language on its row."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        from ..services import Ontvanger, ketenmachtigingen_renew
+
+        data = request.POST
+        ontvangers = {}
+        for value in data.getlist("selectie"):
+            if not value.isdigit():
+                continue
+            pk = int(value)
+            ontvangers[pk] = Ontvanger(
+                naam=data.get(f"naam-{pk}", "").strip(),
+                email=data.get(f"email-{pk}", "").strip(),
+                taal=data.get(f"taal-{pk}", "nl"),
+            )
+        try:
+            created = ketenmachtigingen_renew(
+                actor=request.user,
+                organisatie=request.organisatie,
+                ontvangers=ontvangers,
+                alle=data.get("alle") == "1",
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect(f"{reverse('ketenmachtigingen:van_relaties')}?tab=acties")
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s renewal request is being sent.",
+                "%(n)s renewal requests are being sent.",
+                len(created),
+            )
+            % {"n": len(created)},
+        )
+        return redirect(f"{reverse('ketenmachtigingen:van_relaties')}?tab=wachtend")

@@ -269,6 +269,8 @@ KVK_RETRIES = env.int("KVK_RETRIES", default=2)
 
 # Demo data (manage.py seed_demo) may only be loaded where dev.py or test.py allow it.
 DEMO_DATA_ALLOWED = False
+# See ketenportal/utils/tasks.py; dev.py turns it on.
+TASKS_IN_BACKGROUND_THREAD = False
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -22,3 +22,5 @@ DEMO_DATA_ALLOWED = True
 # Serve static files straight from the source folders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Without a broker, long tasks run in a thread of the web process (see ketenportal/utils/tasks.py).
+TASKS_IN_BACKGROUND_THREAD = True

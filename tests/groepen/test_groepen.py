@@ -284,3 +284,16 @@ def test_group_pages_use_constant_queries(world, client_, django_assert_max_num_
             assert client_.get(reverse(name, args=[groep.pk])).status_code == 200
     with django_assert_max_num_queries(15):
         assert client_.get(reverse("groepen:lijst")).status_code == 200
+
+
+def test_linked_ketenmachtigingen_are_shown_and_unlinked_on_delete(world, client_):
+    """world.groep is linked to world.km."""
+    groep = world.groep
+    detail = client_.get(groep.get_absolute_url()).content.decode()
+    assert world.km.relatie_naam in detail
+    confirm = client_.get(reverse("groepen:verwijder", args=[groep.pk])).content.decode()
+    assert world.km.relatie_naam in confirm
+    client_.post(reverse("groepen:verwijder", args=[groep.pk]))
+    world.km.refresh_from_db()
+    assert not world.km.groepen.exists()
+    assert world.km.status == "actief"

@@ -319,3 +319,26 @@ def test_groups_of_the_organisation_are_offered(world, client_):
     client_.post(WIZARD, {"stap": "2", "scope-algemeen": "on"})
     html = client_.get(WIZARD).content.decode()
     assert world.groep.naam in html and "Vreemde groep" not in html
+
+
+def test_own_organisation_cannot_be_the_relatie(world, beheerder):
+    from ketenmachtigingen import services
+    from ketenmachtigingen.exceptions import KetenmachtigingError
+
+    own = services.Relatie(
+        naam=world.organisatie.naam,
+        kvk_nummer=world.organisatie.kvk_nummer,
+        rsin="",
+        adres="",
+        postcode_plaats="",
+    )
+    with pytest.raises(KetenmachtigingError) as excinfo:
+        services.ketenmachtiging_register_approved(
+            actor=beheerder,
+            intermediair=world.organisatie,
+            relatie=own,
+            scope=Scope.algemene_bevoegdheid(),
+            looptijd_jaren=5,
+            leverancier="KPN",
+        )
+    assert excinfo.value.code == "self"

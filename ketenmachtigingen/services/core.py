@@ -24,10 +24,11 @@ from berichtenbox.services import bericht_create
 from diensten.scope import Scope, scope_save, scope_text
 from groepen.models import Groep
 from ketenportal.exceptions import DomainError
+from ketenportal.utils.tasks import dispatch
 
-from .constants import EIGEN_LEVERANCIER, PENDING, Bron, Status
-from .exceptions import AlreadyProcessed, InvitationLapsed, KetenmachtigingError
-from .models import Afzenderinstellingen, Ketenmachtiging, StatusWijziging, add_months
+from ..constants import EIGEN_LEVERANCIER, PENDING, Bron, Status
+from ..exceptions import AlreadyProcessed, InvitationLapsed, KetenmachtigingError
+from ..models import Afzenderinstellingen, Ketenmachtiging, StatusWijziging, add_months
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +129,13 @@ def _check_scope(scope: Scope) -> None:
         )
 
 
+def _check_not_self(intermediair: Organisatie, relatie: Relatie) -> None:
+    if relatie.kvk_nummer and relatie.kvk_nummer == intermediair.kvk_nummer:
+        raise KetenmachtigingError(
+            _("Your own organisation cannot grant you a ketenmachtiging."), code="self"
+        )
+
+
 def _check_looptijd(looptijd_jaren: int) -> None:
     if looptijd_jaren not in (1, 2, 3, 4, 5):
         raise KetenmachtigingError(_("Choose a term of 1 to 5 years."), code="looptijd")
@@ -225,6 +233,7 @@ def ketenmachtiging_request(
     if taal not in dict(settings.LANGUAGES):
         raise KetenmachtigingError(_("Choose Dutch or English."), code="taal")
     gebruikers, groepen = _check_linkable(intermediair, gebruikers, groepen)
+    _check_not_self(intermediair, relatie)
     now = timezone.now()
     with transaction.atomic():
         Organisatie.objects.select_for_update().get(pk=intermediair.pk)
@@ -267,9 +276,9 @@ def ketenmachtiging_request(
         km.gebruikers.set(gebruikers)
         km.groepen.set(groepen)
         _audit_create(km, actor, intermediair)
-        from .tasks import send_uitnodiging
+        from ..tasks import send_uitnodiging
 
-        transaction.on_commit(lambda: send_uitnodiging.delay(km.pk))
+        dispatch(send_uitnodiging, km.pk)
     return km
 
 
@@ -295,6 +304,7 @@ def ketenmachtiging_register_approved(
             code="leverancier",
         )
     gebruikers, groepen = _check_linkable(intermediair, gebruikers, groepen)
+    _check_not_self(intermediair, relatie)
     today = timezone.localdate()
     with transaction.atomic():
         Organisatie.objects.select_for_update().get(pk=intermediair.pk)
@@ -326,7 +336,7 @@ def ketenmachtiging_register_approved(
 
 
 def _end_date(start: date, years: int) -> date:
-    from .models import add_years
+    from ..models import add_years
 
     return add_years(start, years)
 
@@ -415,7 +425,7 @@ def ketenmachtiging_send_invitation(*, ketenmachtiging_id: int) -> bool:
     two workers at once, sends one e-mail. A sending failure makes the request ``fout`` with
     the reason, for the beheerder to see.
     """
-    from .emails import send_uitnodiging_mail
+    from ..emails import send_uitnodiging_mail
 
     with transaction.atomic():
         km = Ketenmachtiging.objects.select_for_update().filter(pk=ketenmachtiging_id).first()
@@ -451,9 +461,9 @@ def ketenmachtiging_resend(*, actor: User, km: Ketenmachtiging) -> Ketenmachtigi
     with transaction.atomic():
         km = _lock(km)
         km.transition_to(Status.VERSTUURD, actor=actor, reden=_("Invitation sent again"))
-        from .tasks import send_uitnodiging
+        from ..tasks import send_uitnodiging
 
-        transaction.on_commit(lambda: send_uitnodiging.delay(km.pk))
+        dispatch(send_uitnodiging, km.pk)
     return km
 
 
@@ -642,9 +652,9 @@ def backoffice_mark_incomplete(
         km = _backoffice_lock(km, expected_status)
         _refuse_lapsed(km)
         km.transition_to(Status.INCOMPLEET, actor=actor, reden=reden)
-        from .tasks import send_incompleet
+        from ..tasks import send_incompleet
 
-        transaction.on_commit(lambda: send_incompleet.delay(km.pk))
+        dispatch(send_incompleet, km.pk)
     return km
 
 

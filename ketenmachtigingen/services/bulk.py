@@ -1,0 +1,459 @@
+"""Many at once: the spreadsheet import of relaties and the bulk renewal of the Acties tab.
+
+Both do their heavy work in tasks that report progress, and both are safe to run twice: the
+import moves a row pointer in the same transaction as the request it sends; the renewal creates
+every renewal in one set-based transaction and lets the invitation sweep send them.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.constants import AuditAction, AuditKind
+from accounts.models import AuditEntry, Lidmaatschap, Organisatie, User
+from diensten.scope import Scope, scope_text_for
+from groepen.models import Groep
+from ketenportal.exceptions import DomainError
+from ketenportal.utils.tasks import dispatch
+
+from ..constants import UITNODIGING_GELDIG_MAANDEN, Bron, ImportStatus, Status, Tab
+from ..exceptions import KetenmachtigingError
+from ..models import (
+    Afzenderinstellingen,
+    Import,
+    Ketenmachtiging,
+    StatusWijziging,
+    add_months,
+    new_kenmerk,
+)
+from .core import Contacten, Relatie, ketenmachtiging_request
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 25
+
+
+# --- The import ------------------------------------------------------------------------------
+
+
+def import_create(*, actor: User, organisatie: Organisatie, upload: UploadedFile) -> Import:
+    """Store an uploaded spreadsheet and start reading it (by a task, after commit)."""
+    from ..imports import MAX_IMPORT_BYTES
+    from ..tasks import read_import
+
+    name = (upload.name or "").rsplit("/", 1)[-1][:200]
+    if upload.size > MAX_IMPORT_BYTES:
+        raise DomainError(
+            _("The file is larger than %(mb)s MB. Split it into smaller files.")
+            % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)},
+            code="too_large",
+        )
+    with transaction.atomic():
+        imp = Import(organisatie=organisatie, created_by=actor, bestandsnaam=name)
+        imp.bestand.save("import.xlsx", upload, save=False)
+        imp.save()
+        dispatch(read_import, imp.pk)
+    return imp
+
+
+def _claim(import_id: int, from_status: str, to_status: str) -> Import | None:
+    """Move an import from one status to the next; only one worker wins."""
+    claimed = Import.objects.filter(pk=import_id, status=from_status).update(
+        status=to_status, updated_at=timezone.now()
+    )
+    return Import.objects.get(pk=import_id) if claimed else None
+
+
+def import_read(*, import_id: int) -> None:
+    """Read the file, look every company up and note the rows with problems (the preview)."""
+    from ..imports import ImportFileError, read_import_file
+    from ..kvk import KvkError, lookup
+
+    imp = _claim(import_id, ImportStatus.GELADEN, ImportStatus.LEZEN)
+    if imp is None:
+        return
+    try:
+        with imp.bestand.open("rb") as source:
+            result = read_import_file(source, filename=imp.bestandsnaam)
+    except ImportFileError as exc:
+        Import.objects.filter(pk=imp.pk).update(
+            status=ImportStatus.MISLUKT, fout=str(exc), updated_at=timezone.now()
+        )
+        return
+    problemen = [{"rij": p.rij, "kvk": p.kvk_nummer, "reden": p.reden} for p in result.problems]
+    Import.objects.filter(pk=imp.pk).update(totaal=len(result.rows), verwerkt=0)
+    existing = _open_kvk_numbers(imp.organisatie, [r.kvk_nummer for r in result.rows])
+    regels = []
+    for index, row in enumerate(result.rows, start=1):
+        if row.kvk_nummer == imp.organisatie.kvk_nummer:
+            problemen.append(
+                {
+                    "rij": row.rij,
+                    "kvk": row.kvk_nummer,
+                    "reden": _("This is the KvK number of your own organisation; skipped."),
+                }
+            )
+        elif row.kvk_nummer in existing:
+            problemen.append(
+                {
+                    "rij": row.rij,
+                    "kvk": row.kvk_nummer,
+                    "reden": _(
+                        "%(kvk)s already has an active or pending ketenmachtiging with you; "
+                        "skipped."
+                    )
+                    % {"kvk": row.kvk_nummer},
+                }
+            )
+        else:
+            try:
+                bedrijf = lookup(row.kvk_nummer)
+            except KvkError as exc:
+                problemen.append({"rij": row.rij, "kvk": row.kvk_nummer, "reden": str(exc)})
+            else:
+                relatie = Relatie.from_bedrijf(bedrijf)
+                regels.append(
+                    {
+                        "rij": row.rij,
+                        "relatie": relatie.__dict__,
+                        "voorletters": row.voorletters,
+                        "tussenvoegsel": row.tussenvoegsel,
+                        "achternaam": row.achternaam,
+                        "email": row.email,
+                        "telefoon": row.telefoon,
+                        "referentie": row.referentie,
+                    }
+                )
+        if index % PROGRESS_EVERY == 0:
+            Import.objects.filter(pk=imp.pk).update(verwerkt=index, updated_at=timezone.now())
+    problemen.sort(key=lambda p: p["rij"])
+    Import.objects.filter(pk=imp.pk).update(
+        status=ImportStatus.GELEZEN,
+        regels=regels,
+        problemen=problemen,
+        verwerkt=len(result.rows),
+        updated_at=timezone.now(),
+    )
+
+
+def _open_kvk_numbers(organisatie: Organisatie, kvk_numbers: list[str]) -> set[str]:
+    """KvK numbers among ``kvk_numbers`` with an active or pending ketenmachtiging here."""
+    from ..selectors import tab_filter
+
+    today = timezone.localdate()
+    qs = Ketenmachtiging.objects.filter(
+        intermediair=organisatie, relatie_kvk_nummer__in=set(kvk_numbers)
+    ).filter(tab_filter(Tab.ACTIEF, today) | tab_filter(Tab.WACHTEND, today))
+    return set(qs.values_list("relatie_kvk_nummer", flat=True))
+
+
+def import_start_requests(
+    *,
+    actor: User,
+    imp: Import,
+    scope: Scope,
+    gebruikers: list[Lidmaatschap],
+    groepen: list[Groep],
+    looptijd_jaren: int,
+    referentie: str,
+    contacten: dict,
+    taal: str,
+    persoonlijk_bericht: str,
+    akkoord_kosten: bool,
+) -> Import:
+    """Verzend: store the choices and send one request per company, by a task."""
+    from ..tasks import process_import
+
+    if not akkoord_kosten:
+        raise KetenmachtigingError(
+            _("Agree to the costs of registering this ketenmachtiging to continue."),
+            code="akkoord",
+        )
+    with transaction.atomic():
+        imp = Import.objects.select_for_update().get(pk=imp.pk)
+        if imp.status != ImportStatus.GELEZEN:
+            raise KetenmachtigingError(_("This import has been sent already."), code="already_sent")
+        if not imp.regels:
+            raise KetenmachtigingError(_("The import has no companies to send."), code="empty")
+        imp.keuzes = {
+            "scope": {
+                "algemeen": scope.algemeen,
+                "dienstverleners": sorted(scope.dienstverlener_ids),
+                "diensten": sorted(scope.dienst_ids),
+            },
+            "gebruikers": [m.pk for m in gebruikers],
+            "groepen": [g.pk for g in groepen],
+            "looptijd": looptijd_jaren,
+            "referentie": referentie,
+            "contacten": contacten,
+            "taal": taal,
+            "persoonlijk_bericht": persoonlijk_bericht,
+            "actor": actor.pk,
+        }
+        imp.status = ImportStatus.VERWERKEN
+        imp.totaal = len(imp.regels)
+        imp.verwerkt = 0
+        imp.volgende = 0
+        imp.resultaat = {"aangemaakt": [], "overgeslagen": [], "mislukt": []}
+        imp.updated_at = timezone.now()
+        imp.save()
+        dispatch(process_import, imp.pk)
+    return imp
+
+
+def import_process(*, import_id: int) -> None:
+    """Send the requests of an import, one company at a time, continuing where it stopped."""
+    imp = Import.objects.filter(pk=import_id, status=ImportStatus.VERWERKEN).first()
+    if imp is None:
+        return
+    keuzes = imp.keuzes
+    actor = User.objects.filter(pk=keuzes.get("actor")).first()
+    scope_data = keuzes["scope"]
+    scope = (
+        Scope.algemene_bevoegdheid()
+        if scope_data["algemeen"]
+        else Scope.of(
+            dienstverleners=scope_data["dienstverleners"], diensten=scope_data["diensten"]
+        )
+    )
+    gebruikers = list(
+        Lidmaatschap.objects.filter(organisatie=imp.organisatie, pk__in=keuzes["gebruikers"])
+    )
+    groepen = list(Groep.objects.filter(organisatie=imp.organisatie, pk__in=keuzes["groepen"]))
+    c = keuzes["contacten"]
+    while True:
+        with transaction.atomic():
+            imp = Import.objects.select_for_update().get(pk=import_id)
+            if imp.status != ImportStatus.VERWERKEN or imp.volgende >= len(imp.regels):
+                break
+            regel = imp.regels[imp.volgende]
+            naam = regel["relatie"]["naam"]
+            try:
+                with transaction.atomic():
+                    km = ketenmachtiging_request(
+                        actor=actor,
+                        intermediair=imp.organisatie,
+                        relatie=Relatie(**regel["relatie"]),
+                        scope=scope,
+                        gebruikers=gebruikers,
+                        groepen=groepen,
+                        looptijd_jaren=keuzes["looptijd"],
+                        referentie=regel["referentie"] or keuzes.get("referentie", ""),
+                        contacten=Contacten(
+                            voorletters=c["voorletters"],
+                            tussenvoegsel=c["tussenvoegsel"],
+                            achternaam=c["achternaam"],
+                            email=c["email"],
+                            telefoon=c["telefoon"],
+                            relatie_email=regel["email"],
+                            relatie_telefoon=regel["telefoon"],
+                            relatie_voorletters=regel["voorletters"],
+                            relatie_tussenvoegsel=regel["tussenvoegsel"],
+                            relatie_achternaam=regel["achternaam"],
+                        ),
+                        taal=keuzes["taal"],
+                        persoonlijk_bericht=keuzes["persoonlijk_bericht"],
+                        akkoord_kosten=True,
+                    )
+                imp.resultaat["aangemaakt"].append(
+                    {"rij": regel["rij"], "naam": naam, "kenmerk": km.kenmerk, "id": km.pk}
+                )
+            except KetenmachtigingError as exc:
+                key = "overgeslagen" if exc.code == "duplicate" else "mislukt"
+                imp.resultaat[key].append({"rij": regel["rij"], "naam": naam, "reden": str(exc)})
+            imp.volgende += 1
+            imp.verwerkt = imp.volgende
+            if imp.volgende >= len(imp.regels):
+                imp.status = ImportStatus.KLAAR
+            imp.updated_at = timezone.now()
+            imp.save(update_fields=["resultaat", "volgende", "verwerkt", "status", "updated_at"])
+
+
+# --- Bulk renewal ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ontvanger:
+    """The recipient of a renewal invitation, as edited on the Acties tab."""
+
+    naam: str
+    email: str
+    taal: str
+
+
+def ketenmachtigingen_renew(
+    *,
+    actor: User,
+    organisatie: Organisatie,
+    ontvangers: dict[int, Ontvanger],
+    alle: bool = False,
+) -> list[Ketenmachtiging]:
+    """Verleng selectie: one renewal request per chosen ketenmachtiging, created set-based in one
+    transaction; the invitations are sent by tasks afterwards.
+
+    ``ontvangers`` maps the ids of the chosen (and possibly edited) rows to their recipient;
+    with ``alle`` every ketenmachtiging due on the Acties tab is renewed, the unedited ones to
+    the recipient of their last invitation.
+    """
+    from ..selectors import ketenmachtigingen_for, with_details
+    from ..tasks import send_uitnodigingen
+
+    now = timezone.now()
+    geldig_tot = add_months(timezone.localdate(now), UITNODIGING_GELDIG_MAANDEN)
+    afzender = Afzenderinstellingen.objects.filter(organisatie=organisatie).first()
+    with transaction.atomic():
+        Organisatie.objects.select_for_update().get(pk=organisatie.pk)
+        due = ketenmachtigingen_for(organisatie=organisatie, tab=Tab.ACTIES)
+        if not alle:
+            due = due.filter(pk__in=list(ontvangers))
+        old = list(with_details(due))
+        if not old:
+            raise KetenmachtigingError(
+                _("Choose at least one ketenmachtiging to renew."), code="empty"
+            )
+        # Only rows of this organisation that are due count; anything else posted is ignored.
+        ontvangers = {k.pk: ontvangers[k.pk] for k in old if k.pk in ontvangers}
+        for ontvanger in ontvangers.values():
+            try:
+                validate_email(ontvanger.email)
+            except ValidationError as exc:
+                raise KetenmachtigingError(
+                    _("“%(email)s” is not a valid e-mail address.") % {"email": ontvanger.email},
+                    code="email",
+                ) from exc
+            if ontvanger.taal not in dict(settings.LANGUAGES):
+                raise KetenmachtigingError(_("Choose Dutch or English."), code="taal")
+        missing = [
+            k.relatie_naam for k in old if k.pk not in ontvangers and not k.relatie_contact_email
+        ]
+        if missing:
+            raise KetenmachtigingError(
+                _("Enter an e-mail address for: %(names)s.") % {"names": ", ".join(missing[:10])},
+                code="email",
+            )
+        new = []
+        for km in old:
+            ontvanger = ontvangers.get(km.pk)
+            new.append(
+                Ketenmachtiging(
+                    kenmerk=new_kenmerk(),
+                    bron=Bron.AANGEVRAAGD,
+                    status=Status.VERSTUURD,
+                    intermediair=organisatie,
+                    intermediair_naam=organisatie.naam,
+                    intermediair_kvk_nummer=organisatie.kvk_nummer,
+                    relatie_organisatie_id=km.relatie_organisatie_id,
+                    relatie_naam=km.relatie_naam,
+                    relatie_kvk_nummer=km.relatie_kvk_nummer,
+                    relatie_rsin=km.relatie_rsin,
+                    relatie_adres=km.relatie_adres,
+                    relatie_postcode_plaats=km.relatie_postcode_plaats,
+                    relatie_land=km.relatie_land,
+                    algemene_bevoegdheid=km.algemene_bevoegdheid,
+                    looptijd_jaren=km.looptijd_jaren,
+                    referentie=km.referentie,
+                    contact_voorletters=afzender.voorletters
+                    if afzender
+                    else km.contact_voorletters,
+                    contact_tussenvoegsel=(
+                        afzender.tussenvoegsel if afzender else km.contact_tussenvoegsel
+                    ),
+                    contact_achternaam=afzender.achternaam if afzender else km.contact_achternaam,
+                    contact_email=(
+                        afzender.email if afzender and afzender.email else km.contact_email
+                    ),
+                    contact_telefoon=(
+                        afzender.telefoon if afzender and afzender.telefoon else km.contact_telefoon
+                    ),
+                    relatie_contact_voorletters="" if ontvanger else km.relatie_contact_voorletters,
+                    relatie_contact_tussenvoegsel=(
+                        "" if ontvanger else km.relatie_contact_tussenvoegsel
+                    ),
+                    relatie_contact_achternaam=(
+                        ontvanger.naam.strip()[:100] if ontvanger else km.relatie_contact_achternaam
+                    ),
+                    relatie_contact_email=ontvanger.email.strip()
+                    if ontvanger
+                    else km.relatie_contact_email,
+                    relatie_contact_telefoon=km.relatie_contact_telefoon,
+                    taal=ontvanger.taal if ontvanger else km.taal,
+                    akkoord_kosten_op=now,
+                    tarief=settings.KETENMACHTIGING_TARIEF,
+                    verstuurd_op=now,
+                    uitnodiging_geldig_tot=geldig_tot,
+                    vernieuwing_van=km,
+                    created_by=actor,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        created = Ketenmachtiging.objects.bulk_create(new, batch_size=2000)
+        _copy_links(old, created)
+        StatusWijziging.objects.bulk_create(
+            [
+                StatusWijziging(
+                    ketenmachtiging=k,
+                    van="",
+                    naar=Status.VERSTUURD,
+                    actor=actor,
+                    reden=_("Renewal"),
+                    timestamp=now,
+                )
+                for k in created
+            ],
+            batch_size=2000,
+        )
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    organisatie=organisatie,
+                    actor=actor,
+                    actor_repr=str(actor)[:200],
+                    timestamp=now,
+                    action=AuditAction.CREATE,
+                    kind=AuditKind.KETENMACHTIGING,
+                    object_type=Ketenmachtiging._meta.label_lower,
+                    object_id=str(k.pk),
+                    object_repr=str(k)[:300],
+                    changes={
+                        "vernieuwing_van": {"old": None, "new": o.kenmerk},
+                        "status": {"old": None, "new": Status.VERSTUURD},
+                        "diensten": {"old": None, "new": scope_text_for(o)},
+                        "relatie_contact_email": {"old": None, "new": k.relatie_contact_email},
+                    },
+                    message="renewal",
+                )
+                for o, k in zip(old, created, strict=True)
+            ],
+            batch_size=2000,
+        )
+        dispatch(send_uitnodigingen, [k.pk for k in created])
+    return created
+
+
+def _copy_links(old: list[Ketenmachtiging], new: list[Ketenmachtiging]) -> None:
+    """Copy scope, users and groups of each old ketenmachtiging to its renewal, in bulk."""
+    model = Ketenmachtiging
+    rows: dict[str, list] = {"dienstverleners": [], "diensten": [], "gebruikers": [], "groepen": []}
+    for o, n in zip(old, new, strict=True):
+        for field in rows:
+            through = getattr(model, field).through
+            fk = getattr(model, field).field.m2m_reverse_field_name()
+            for target in getattr(o, field).all():
+                rows[field].append(through(ketenmachtiging_id=n.pk, **{f"{fk}_id": target.pk}))
+    for field, objs in rows.items():
+        getattr(model, field).through.objects.bulk_create(objs, batch_size=5000)
+
+
+def pending_invitations_for(ids: list[int]) -> list[int]:
+    return list(
+        Ketenmachtiging.objects.filter(
+            pk__in=ids, status=Status.VERSTUURD, uitnodiging_geclaimd_op__isnull=True
+        ).values_list("pk", flat=True)
+    )
