@@ -21,6 +21,7 @@ run: install translations
 		sh -c '$(PY) manage.py migrate --noinput -v0 && \
 		       $(PY) manage.py seed_demo && \
 		       echo "" && echo "Ketenportal: http://$(HOST):$(PORT)/  (stop with Ctrl+C)" && \
+		       { $(PY) manage.py run_jobs --loop --interval 300 -v0 & } && \
 		       exec $(PY) manage.py runserver $(HOST):$(PORT) --noreload'
 
 ## test: install what the tests need and run all of them

@@ -19,7 +19,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketenportal.settings.test")
 
 
 @contextmanager
-def bench_database():
+def bench_database(name: str = "bench_ketenportal"):
     import django
 
     django.setup()
@@ -27,7 +27,7 @@ def bench_database():
     from django.test.utils import setup_databases, teardown_databases
 
     # A database of the benchmarks' own, never the test suite's.
-    connections["default"].settings_dict.setdefault("TEST", {})["NAME"] = "bench_ketenportal"
+    connections["default"].settings_dict.setdefault("TEST", {})["NAME"] = name
 
     keep = os.environ.get("BENCH_KEEPDB") == "1"
     # No serialisation of the contents: with 200,000 kept rows that alone takes minutes.

@@ -23,12 +23,18 @@ class Bericht(models.Model):
     sleutel = models.CharField(max_length=200, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     gelezen_op = models.DateTimeField(null=True, blank=True)
+    # The e-mail that a message is waiting: claimed (with a lease) before it is sent, then marked.
+    mail_geclaimd_op = models.DateTimeField(null=True, blank=True)
+    gemaild_op = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["organisatie", "gelezen_op", "-created_at"])]
+        indexes = [
+            models.Index(fields=["organisatie", "gelezen_op", "-created_at"]),
+            models.Index(fields=["gemaild_op", "organisatie"]),
+        ]
 
     def __str__(self) -> str:
         return self.onderwerp

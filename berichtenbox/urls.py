@@ -1,16 +1,11 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from accounts.mixins import BeheerderRequiredMixin
-from accounts.views import PlaceholderView
+from . import views
 
 app_name = "berichtenbox"
 
-
-class BerichtenboxView(BeheerderRequiredMixin, PlaceholderView):
-    title = _("Berichtenbox")
-
-
 urlpatterns = [
-    path("berichtenbox/", BerichtenboxView.as_view(), name="lijst"),
+    path("berichtenbox/", views.BerichtenView.as_view(), name="lijst"),
+    path("berichtenbox/<int:pk>/", views.BerichtView.as_view(), name="bericht"),
+    path("berichtenbox/alles-gelezen/", views.AllesGelezenView.as_view(), name="alles_gelezen"),
 ]

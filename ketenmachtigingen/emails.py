@@ -51,3 +51,27 @@ def send_incompleet_mail(km: Ketenmachtiging, wijziging: StatusWijziging) -> Non
         )
         message.attach_alternative(render_to_string("emails/incompleet.html", context), "text/html")
         message.send()
+
+
+def send_herinnering_mail(km: Ketenmachtiging, pdf: bytes | None, *, opnieuw: bool) -> None:
+    """A reminder while the invitation waits (or the invitation again, on request), with the
+    form attached again."""
+    with translation.override(km.taal):
+        context = _context(km, opnieuw=opnieuw)
+        subject = (
+            _("Ketenmachtiging for %(relatie)s")
+            if opnieuw
+            else _("Reminder: ketenmachtiging for %(relatie)s")
+        ) % {"relatie": km.relatie_naam}
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("emails/herinnering.txt", context),
+            to=[km.relatie_contact_email],
+            reply_to=[km.contact_email] if km.contact_email else None,
+        )
+        message.attach_alternative(
+            render_to_string("emails/herinnering.html", context), "text/html"
+        )
+        if pdf:
+            message.attach(f"ketenmachtiging-{km.kenmerk}.pdf", pdf, "application/pdf")
+        message.send()

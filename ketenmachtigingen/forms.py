@@ -227,10 +227,28 @@ class AfzenderForm(forms.Form):
     achternaam = forms.CharField(label=_("Surname"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail address"), required=False)
     telefoon = PhoneNumberField(label=_("Phone number"), region="NL", required=False)
+    herinneringen = forms.BooleanField(
+        label=_("Remind the relatie's contact while an invitation waits"), required=False
+    )
+    herinnering_1_dagen = forms.IntegerField(
+        label=_("First reminder after (days)"), min_value=1, max_value=85, initial=14
+    )
+    herinnering_2_dagen = forms.IntegerField(
+        label=_("Second reminder after (days)"), min_value=2, max_value=89, initial=42
+    )
 
     def clean_telefoon(self):
         value = self.cleaned_data["telefoon"]
         return value.as_e164 if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("herinnering_1_dagen"), cleaned.get("herinnering_2_dagen")
+        if first and second and second <= first:
+            self.add_error(
+                "herinnering_2_dagen", _("The second reminder must come after the first.")
+            )
+        return cleaned
 
 
 class AfgevenForm(forms.Form):

@@ -125,6 +125,11 @@ class Ketenmachtiging(ScopeFields):
     uitnodiging_verzonden_op = models.DateTimeField(null=True, blank=True)
     formulier_pdf = models.FileField(upload_to="formulieren/%Y/%m/", blank=True)
 
+    # Time-driven work (see jobs.py): the end date a renewal notice was sent for, and how many
+    # reminders the relatie's contact got while the invitation waited.
+    verlenging_gemeld_voor = models.DateField(null=True, blank=True)
+    herinneringen_verstuurd = models.PositiveSmallIntegerField(default=0)
+
     ontvangen_op = models.DateTimeField(null=True, blank=True)
     geactiveerd_op = models.DateTimeField(null=True, blank=True)
     beeindigd_op = models.DateTimeField(null=True, blank=True)
@@ -346,6 +351,15 @@ class Afzenderinstellingen(models.Model):
     achternaam = models.CharField(_("surname"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
     telefoon = models.CharField(_("phone number"), max_length=32, blank=True)
+    herinneringen = models.BooleanField(
+        _("Remind the relatie's contact while an invitation waits"), default=True
+    )
+    herinnering_1_dagen = models.PositiveSmallIntegerField(
+        _("First reminder after (days)"), default=14
+    )
+    herinnering_2_dagen = models.PositiveSmallIntegerField(
+        _("Second reminder after (days)"), default=42
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

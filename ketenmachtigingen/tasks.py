@@ -62,3 +62,28 @@ def process_import(import_id: int) -> None:
     from .services import import_process
 
     import_process(import_id=import_id)
+
+
+@shared_task(acks_late=True)
+def run_sweeps_task() -> dict:
+    """Celery beat runs this regularly (SWEEP_INTERVAL_MINUTES); see jobs.py."""
+    from .jobs import run_sweeps
+
+    return run_sweeps()
+
+
+@shared_task(acks_late=True)
+def send_herinnering(ketenmachtiging_id: int, soort: str = "herinnering") -> bool:
+    """A reminder, or the invitation again on request, to the relatie's contact. The sweep or
+    the resend service claimed the row before dispatching this."""
+    from .emails import send_herinnering_mail
+    from .models import Ketenmachtiging
+
+    km = Ketenmachtiging.objects.filter(pk=ketenmachtiging_id, status=Status.VERSTUURD).first()
+    if km is None or not km.relatie_contact_email:
+        return False
+    pdf = km.formulier_pdf.read() if km.formulier_pdf else None
+    if km.formulier_pdf:
+        km.formulier_pdf.close()
+    send_herinnering_mail(km, pdf, opnieuw=soort == "opnieuw")
+    return True

@@ -7,7 +7,22 @@ request so that no view's context can shadow it.
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from berichtenbox.selectors import unread_count
 
 
 def portal(request: HttpRequest) -> dict:
-    return {"platform_name": settings.PLATFORM_NAME}
+    """``platform_name``, and ``berichten_ongelezen``: the organisation's unread messages for the
+    menu badge (0 for anyone who is not a beheerder of the organisation being managed).
+
+    The count is lazy, like Django's ``user``: one COUNT query on the pages that show it, none on
+    fragments (htmx, e-mails) that do not.
+    """
+    organisatie = getattr(request, "organisatie", None)
+    lidmaatschap = getattr(request, "lidmaatschap", None)
+    if organisatie is None or lidmaatschap is None or not lidmaatschap.is_beheerder:
+        berichten_ongelezen = 0
+    else:
+        berichten_ongelezen = SimpleLazyObject(lambda: unread_count(organisatie=organisatie))
+    return {"platform_name": settings.PLATFORM_NAME, "berichten_ongelezen": berichten_ongelezen}

@@ -142,6 +142,21 @@ class World:
         self.other_imp = Import.objects.create(
             organisatie=self.other_organisatie, bestandsnaam="relaties.xlsx", status="gelezen"
         )
+        from berichtenbox.models import Bericht
+
+        self.bericht = Bericht.objects.create(
+            organisatie=self.organisatie,
+            # Not "verlenging": the sweep tests count the renewal notices they create.
+            soort="status",
+            onderwerp="Status van uw ketenmachtiging gewijzigd",
+            tekst="De ketenmachtiging is actief.",
+        )
+        self.other_bericht = Bericht.objects.create(
+            organisatie=self.other_organisatie,
+            soort="status",
+            onderwerp="Status van uw ketenmachtiging gewijzigd (Beta)",
+            tekst="De ketenmachtiging is actief.",
+        )
 
     def lidmaatschap_of(self, which: str):
         return self.gebruiker if which == "organisatie" else self.other_gebruiker
@@ -157,6 +172,9 @@ class World:
 
     def afgegeven_of(self, which: str):
         return self.afgegeven if which == "organisatie" else self.other_afgegeven
+
+    def bericht_of(self, which: str):
+        return self.bericht if which == "organisatie" else self.other_bericht
 
 
 @pytest.fixture

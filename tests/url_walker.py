@@ -95,6 +95,7 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "ketenmachtigingen:import_detail": lambda w: {"pk": w.import_of("organisatie").pk},
     "ketenmachtigingen:afgegeven_detail": lambda w: {"pk": w.afgegeven_of("organisatie").pk},
     "ketenmachtigingen:afgegeven_beeindig": lambda w: {"pk": w.afgegeven_of("organisatie").pk},
+    "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
     "groepen:lid_verwijder": lambda w: {
         "pk": w.groep_of("organisatie").pk,
         "lid": w.lidmaatschap_of("organisatie").pk,

@@ -457,9 +457,28 @@ def ketenmachtiging_send_invitation(*, ketenmachtiging_id: int) -> bool:
 
 
 def ketenmachtiging_resend(*, actor: User, km: Ketenmachtiging) -> Ketenmachtiging:
-    """Send the invitation again after an error, with a new 3-month term."""
+    """Send the invitation again: after an error with a new 3-month term; while it waits, the
+    same invitation once more (the term stays)."""
     with transaction.atomic():
         km = _lock(km)
+        if km.status == Status.VERSTUURD:
+            if km.invitation_lapsed():
+                raise KetenmachtigingError(
+                    _("This invitation has lapsed; send a new request."), code="lapsed"
+                )
+            audit_log(
+                actor=actor,
+                organisatie=km.intermediair,
+                action=AuditAction.UPDATE,
+                kind=AuditKind.KETENMACHTIGING,
+                obj=km,
+                changes={"uitnodiging": {"old": None, "new": km.relatie_contact_email}},
+                message="invitation sent again",
+            )
+            from ..tasks import send_herinnering
+
+            dispatch(send_herinnering, km.pk, "opnieuw")
+            return km
         km.transition_to(Status.VERSTUURD, actor=actor, reden=_("Invitation sent again"))
         from ..tasks import send_uitnodiging
 
@@ -810,7 +829,16 @@ def ketenmachtiging_end_granted(*, actor: User, km: Ketenmachtiging) -> Ketenmac
 
 # --- Afzenderinstellingen ---------------------------------------------------------------------
 
-AFZENDER_FIELDS = ("voorletters", "tussenvoegsel", "achternaam", "email", "telefoon")
+AFZENDER_FIELDS = (
+    "voorletters",
+    "tussenvoegsel",
+    "achternaam",
+    "email",
+    "telefoon",
+    "herinneringen",
+    "herinnering_1_dagen",
+    "herinnering_2_dagen",
+)
 
 
 def afzender_update(
@@ -825,7 +853,7 @@ def afzender_update(
         )
         before = {} if created else snapshot(instellingen, AFZENDER_FIELDS)
         for field, value in values.items():
-            setattr(instellingen, field, (value or "").strip())
+            setattr(instellingen, field, value.strip() if isinstance(value, str) else value)
         changes = diff(before, snapshot(instellingen, AFZENDER_FIELDS))
         if not changes:
             return instellingen

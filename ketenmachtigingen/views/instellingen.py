@@ -22,7 +22,7 @@ class AfzenderView(BeheerderRequiredMixin, FormView):
             organisatie=self.request.organisatie
         ).first()
         if instellingen is None:
-            return {}
+            return {"herinneringen": True, "herinnering_1_dagen": 14, "herinnering_2_dagen": 42}
         return {f: getattr(instellingen, f) for f in services.AFZENDER_FIELDS}
 
     def form_valid(self, form):

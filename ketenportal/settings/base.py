@@ -127,9 +127,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task whose worker died is delivered again after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for such tasks: every interval × throttle seconds.
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_TIMEZONE = "Europe/Amsterdam"
-CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Authentication and two-factor ----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -266,6 +271,25 @@ KVK_API_URL = env.str("KVK_API_URL", default="https://api.kvk.nl/api/")
 KVK_API_KEY = env.str("KVK_API_KEY", default="")
 KVK_TIMEOUT_SECONDS = env.float("KVK_TIMEOUT_SECONDS", default=5.0)
 KVK_RETRIES = env.int("KVK_RETRIES", default=2)
+
+# Time-driven work (ketenmachtigingen/jobs.py): rows per transaction, an optional pause between
+# chunks to spare the database, and how long a claimed notice e-mail waits before a retry.
+SWEEP_CHUNK_SIZE = env.int("SWEEP_CHUNK_SIZE", default=1000)
+SWEEP_CHUNK_PAUSE_SECONDS = env.float("SWEEP_CHUNK_PAUSE_SECONDS", default=0.0)
+BERICHT_MAIL_LEASE_SECONDS = env.int("BERICHT_MAIL_LEASE_SECONDS", default=600)
+# How often the sweeps run under Celery beat (minutes); they are cheap when nothing is due.
+SWEEP_INTERVAL_MINUTES = env.int("SWEEP_INTERVAL_MINUTES", default=60)
+
+CELERY_BEAT_SCHEDULE = {
+    "sweeps": {
+        "task": "ketenmachtigingen.tasks.run_sweeps_task",
+        "schedule": SWEEP_INTERVAL_MINUTES * 60.0,
+    },
+    "berichten-mail": {
+        "task": "berichtenbox.tasks.mail_berichten",
+        "schedule": 300.0,
+    },
+}
 
 # Demo data (manage.py seed_demo) may only be loaded where dev.py or test.py allow it.
 DEMO_DATA_ALLOWED = False

@@ -7,14 +7,14 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "django-insecure-ketenportal-test-only")
 os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("EMAIL_URL", "consolemail://")
+# In-memory mail (django.core.mail.outbox); the real-worker tests give their worker a folder.
+os.environ.setdefault("EMAIL_URL", "memorymail://")
 os.environ.setdefault("SMS_BACKEND", "accounts.sms.LocmemBackend")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from .base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests that need a real worker start one; everything else runs tasks in-process.
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES["staticfiles"] = {  # noqa: F405

@@ -249,6 +249,9 @@ def test_sender_settings_prefill_the_contact(world, client_):
             "achternaam": "Afzender",
             "email": "kantoor@alpha.nl",
             "telefoon": "0301234567",
+            "herinneringen": "on",
+            "herinnering_1_dagen": 10,
+            "herinnering_2_dagen": 30,
         },
     )
     fill_wizard(client_)
@@ -342,3 +345,18 @@ def test_own_organisation_cannot_be_the_relatie(world, beheerder):
             leverancier="KPN",
         )
     assert excinfo.value.code == "self"
+
+
+def test_reminder_settings_are_validated_and_saved(world, client_):
+    from ketenmachtigingen.models import Afzenderinstellingen
+
+    url = reverse("ketenmachtigingen:afzender")
+    bad = client_.post(url, {"herinnering_1_dagen": 20, "herinnering_2_dagen": 10})
+    assert bad.status_code == 200 and "herinnering_2_dagen" in bad.context["form"].errors
+    client_.post(url, {"herinnering_1_dagen": 7, "herinnering_2_dagen": 21})
+    instellingen = Afzenderinstellingen.objects.get(organisatie=world.organisatie)
+    assert (
+        instellingen.herinneringen,
+        instellingen.herinnering_1_dagen,
+        instellingen.herinnering_2_dagen,
+    ) == (False, 7, 21)
