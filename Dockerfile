@@ -25,5 +25,5 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py compiletransl
 
 USER ketenportal
 EXPOSE 8000
-CMD ["gunicorn", "ketenportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Workers, threads and logging: gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS, ...).
+CMD ["gunicorn", "ketenportal.wsgi:application"]

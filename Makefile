@@ -12,7 +12,7 @@ DEB_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libhar
                 fonts-dejavu-core poppler-utils
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev system-packages translations messages lint format bench \
+.PHONY: run test install install-dev install-bench system-packages translations messages lint format bench \
         worker beat clean
 
 ## run: set everything up and serve the portal on http://$(HOST):$(PORT) (SQLite, tasks in-process)
@@ -39,8 +39,13 @@ $(VENV)/.installed-dev: requirements/dev.lock | $(PY)
 	$(BIN)/pip install -q -r requirements/dev.lock
 	@touch $@ $(VENV)/.installed-base
 
+$(VENV)/.installed-bench: requirements/bench.lock | $(PY)
+	$(BIN)/pip install -q -r requirements/bench.lock
+	@touch $@ $(VENV)/.installed-dev $(VENV)/.installed-base
+
 install: $(VENV)/.installed-base
 install-dev: $(VENV)/.installed-dev
+install-bench: $(VENV)/.installed-bench
 
 system-packages:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -74,6 +79,12 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## bench: every benchmark and the load test on PostgreSQL -> benchmarks/results.json
+##        (BENCHMARKS.md; BENCH="overview_tabs load_test" runs only those)
+bench: install-bench translations
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ketenportal} \
+		$(PY) benchmarks/run_all.py $(BENCH)
 
 ## worker / beat: a real Celery worker and scheduler (needs REDIS_URL)
 worker: install

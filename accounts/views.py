@@ -380,7 +380,10 @@ class PlaceholderView(TemplateView):
 
 @method_decorator([login_not_required, never_cache], name="dispatch")
 class HealthView(View):
-    """``/health/``: 200 when the database (and Redis, when configured) answer, else 503."""
+    """``/health/``: 200 when the database answers and, with Redis configured, Redis answers and
+    a worker's heartbeat is recent; 503 otherwise. Says which part failed, nothing more.
+    ``/health/?worker=0`` leaves the worker out: the web container's own health check, so a
+    load balancer keeps serving pages while only the worker is down."""
 
     def get(self, request, *args, **kwargs):
         checks: dict[str, str] = {}
@@ -392,16 +395,32 @@ class HealthView(View):
             logger.exception("health: database")
             checks["database"] = "error"
         if settings.REDIS_URL:
-            try:
-                import redis
-
-                redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
-                checks["redis"] = "ok"
-            except Exception:  # noqa: BLE001
-                logger.exception("health: redis")
-                checks["redis"] = "error"
+            checks.update(self.redis_and_worker())
+            if request.GET.get("worker") == "0":
+                checks.pop("worker")
         healthy = all(value == "ok" for value in checks.values())
         return JsonResponse(
             {"status": "ok" if healthy else "error", "checks": checks},
             status=200 if healthy else 503,
         )
+
+    def redis_and_worker(self) -> dict[str, str]:
+        from datetime import datetime
+
+        import redis
+        from django.core.cache import cache
+        from django.utils import timezone
+
+        from ketenportal.tasks import HEARTBEAT_KEY
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+        except Exception:  # noqa: BLE001
+            logger.exception("health: redis")
+            return {"redis": "error", "worker": "unknown"}
+        beat = cache.get(HEARTBEAT_KEY)
+        if not beat:
+            return {"redis": "ok", "worker": "no heartbeat"}
+        age = (timezone.now() - datetime.fromisoformat(beat)).total_seconds()
+        worker = "ok" if age <= settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS else "stale"
+        return {"redis": "ok", "worker": worker}

@@ -19,7 +19,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketenportal.settings.test")
 
 
 @contextmanager
-def bench_database(name: str = "bench_ketenportal"):
+def bench_database(name: str = "bench_ketenportal", *, keep: bool | None = None):
+    """Django on the benchmark database ``name``: created (and migrated) when missing, and kept
+    for the next run when ``BENCH_KEEPDB=1`` unless ``keep=False`` (scripts whose data grows with
+    every run start from an empty database each time)."""
     import django
 
     django.setup()
@@ -29,7 +32,8 @@ def bench_database(name: str = "bench_ketenportal"):
     # A database of the benchmarks' own, never the test suite's.
     connections["default"].settings_dict.setdefault("TEST", {})["NAME"] = name
 
-    keep = os.environ.get("BENCH_KEEPDB") == "1"
+    if keep is None:
+        keep = os.environ.get("BENCH_KEEPDB") == "1"
     # No serialisation of the contents: with 200,000 kept rows that alone takes minutes.
     old = setup_databases(verbosity=0, interactive=False, keepdb=keep, serialized_aliases=set())
     try:

@@ -16,7 +16,7 @@ TARGET_SECONDS = 10.0
 
 
 def main() -> dict:
-    with bench_database():
+    with bench_database("bench_renewal", keep=False):
         fresh_factory_sequences()
         from dateutil.relativedelta import relativedelta
         from django.test.utils import override_settings

@@ -14,7 +14,7 @@ TARGET_MS = 100.0
 
 
 def main() -> dict:
-    with bench_database():
+    with bench_database("bench_wizard", keep=False):
         fresh_factory_sequences()
         from django.urls import reverse
 

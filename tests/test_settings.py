@@ -58,3 +58,20 @@ def test_production_passes_the_deploy_check():
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_readme_documents_every_environment_variable():
+    """README "Configuration" lists every variable the settings and gunicorn read."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    read = set(
+        re.findall(
+            r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', (root / "ketenportal/settings/base.py").read_text()
+        )
+    )
+    read |= set(re.findall(r'environ\.get\("([A-Z_]+)"', (root / "gunicorn.conf.py").read_text()))
+    readme = (root / "README.md").read_text()
+    undocumented = sorted(name for name in read if f"`{name}" not in readme)
+    assert read and not undocumented

@@ -1,6 +1,9 @@
 """Ketenmachtigingen > van relaties: the overview with its tabs, one ketenmachtiging, and what a
 beheerder does with it (link and unlink users and groups, end, renew, send again, the PDF)."""
 
+import io
+import logging
+
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -24,6 +27,8 @@ from ..constants import PENDING, Status, Tab
 from ..forms import BeeindigForm, GebruikersKeuzeForm
 from ..models import Ketenmachtiging
 from ..rows import build_rows
+
+logger = logging.getLogger(__name__)
 
 
 def _next_or(request, fallback: str) -> str:
@@ -61,6 +66,18 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
         )
         return selectors.with_details(qs)
 
+    def get_counts(self) -> dict[str, int]:
+        if not hasattr(self, "_counts"):
+            self._counts = selectors.tab_counts(organisatie=self.request.organisatie)
+        return self._counts
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        if not (self.q or self.status or self.dienstverlener_id):
+            # The whole tab: its size is the tab's count, so the page needs no count of its own.
+            paginator.count = self.get_counts()[self.get_tab()]
+        return paginator
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
@@ -68,7 +85,7 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
             rows=build_rows(context["ketenmachtigingen"], today=today),
             tab=self.get_tab(),
             tabs=Tab,
-            counts=selectors.tab_counts(organisatie=self.request.organisatie, today=today),
+            counts=self.get_counts(),
             q=self.q,
             status=self.status,
             pending_statuses=[(s.value, s.label) for s in Status if s in PENDING],
@@ -284,8 +301,15 @@ class FormulierView(KetenmachtigingMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if not self.km.formulier_pdf:
             raise Http404
+        try:
+            content = self.km.formulier_pdf.open("rb")
+        except FileNotFoundError:
+            # The stored file is gone (a restore without MEDIA_ROOT, a lost disk): the form is
+            # rendered again from the database, as it was sent.
+            logger.warning("formulier of ketenmachtiging %s missing; rendered again", self.km.pk)
+            content = io.BytesIO(services.render_formulier(self.km))
         response = FileResponse(
-            self.km.formulier_pdf.open("rb"),
+            content,
             as_attachment=True,
             filename=f"ketenmachtiging-{self.km.kenmerk}.pdf",
             content_type="application/pdf",

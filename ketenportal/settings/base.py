@@ -289,7 +289,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "berichtenbox.tasks.mail_berichten",
         "schedule": 300.0,
     },
+    "heartbeat": {"task": "ketenportal.tasks.heartbeat", "schedule": 30.0},
 }
+# /health/ reports the worker as stale when its last heartbeat is older than this.
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=120)
 
 # Demo data (manage.py seed_demo) may only be loaded where dev.py or test.py allow it.
 DEMO_DATA_ALLOWED = False

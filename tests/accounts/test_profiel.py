@@ -157,7 +157,8 @@ def test_pages_have_no_inline_script_or_style(world):
         assert "<style" not in html and " style=" not in html, name
 
 
-def test_health_reports_the_database(client):
+def test_health_reports_the_database(client, settings):
+    settings.REDIS_URL = ""  # the embedded default: only the database is checked
     response = client.get("/health/")
     assert response.status_code == 200
     assert response.json()["checks"]["database"] == "ok"
@@ -235,3 +236,48 @@ def test_demo_login_with_printed_secret(client):
 
 def test_user_factory_traits():
     assert not UserFactory(eh2plus=True).can_use_ketenmachtigingen
+
+
+@pytest.mark.integration
+def test_health_checks_redis_and_the_worker_heartbeat(client, settings):
+    """With Redis configured, /health/ also needs a recent worker heartbeat."""
+    import os
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from ketenportal.tasks import HEARTBEAT_KEY, heartbeat
+
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+    cache.delete(HEARTBEAT_KEY)
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "redis": "ok", "worker": "no heartbeat"}
+    web_only = client.get("/health/", {"worker": "0"})  # the web container's own check
+    assert web_only.status_code == 200
+    assert web_only.json()["checks"] == {"database": "ok", "redis": "ok"}
+    heartbeat()  # what a worker does every 30 s
+    assert client.get("/health/").status_code == 200
+    cache.set(HEARTBEAT_KEY, (timezone.now() - timedelta(minutes=5)).isoformat())
+    assert client.get("/health/").json()["checks"]["worker"] == "stale"
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    assert client.get("/health/").json()["checks"]["redis"] == "error"
+
+
+def test_production_logs_are_json_with_the_request_id():
+    import json
+    import logging
+
+    from accounts.context import reset_request_context, set_request_context
+    from ketenportal.logging import JsonFormatter, RequestIdFilter
+
+    record = logging.LogRecord("ketenportal", logging.INFO, __file__, 1, "sweep %s", ("done",), None)
+    tokens = set_request_context(request_id="abc123def456", client_ip="192.0.2.1")
+    try:
+        RequestIdFilter().filter(record)
+    finally:
+        reset_request_context(tokens)
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "sweep done" and line["request_id"] == "abc123def456"
+    assert "192.0.2.1" not in json.dumps(line)  # no IP addresses in logs

@@ -180,7 +180,15 @@ def test_request_sends_the_invitation_with_the_pdf(
     created = AuditEntry.objects.get(kind=AuditKind.KETENMACHTIGING, action=AuditAction.CREATE)
     assert created.changes["gebruikers"]["new"] == [str(world.gebruiker.user)]
     assert StatusWijziging.objects.get(ketenmachtiging=km).naar == Status.VERSTUURD
-    assert "toegevoegd/verzonden" in client_.get(km.get_absolute_url()).content.decode() or True
+    # The status history on the ketenmachtiging's page shows the request, by the beheerder.
+    history = client_.get(km.get_absolute_url()).content.decode().split('id="historie"')[1]
+    assert "Aanvraag verstuurd" in history and str(beheerder) in history
+
+    # A form whose stored file is gone (a restore without MEDIA_ROOT) is rendered again.
+    km.formulier_pdf.storage.delete(km.formulier_pdf.name)
+    again = client_.get(reverse("ketenmachtigingen:formulier", args=[km.pk]))
+    assert again.status_code == 200
+    assert km.kenmerk in pdf_text(b"".join(again.streaming_content))
 
 
 def test_invitation_in_english(client_, django_capture_on_commit_callbacks):

@@ -74,6 +74,24 @@ def test_tabs_hold_the_right_ketenmachtigingen(world, client_):
     assert counts == {"actief": 4, "wachtend": 2, "acties": 1, "verlopen": 2}
 
 
+def test_pages_of_a_tab_and_of_a_search(world, client_):
+    # The whole tab is paged on the tab's count, a search on its own count.
+    KetenmachtigingFactory.create_batch(
+        53, intermediair=world.organisatie, actief=True, relatie_naam="Zz Bakkerij"
+    )
+    KetenmachtigingFactory.create_batch(3, intermediair=world.organisatie, relatie_naam="Zz Wacht")
+    first = client_.get(OVERVIEW)
+    assert first.context["paginator"].count == 55  # 53 + the world's two
+    assert first.context["paginator"].num_pages == 2
+    assert len(client_.get(OVERVIEW, {"page": 2}).context["ketenmachtigingen"]) == 5
+    assert client_.get(OVERVIEW, {"page": 3}).status_code == 404
+    wachtend = client_.get(OVERVIEW, {"tab": "wachtend"})
+    assert wachtend.context["paginator"].count == 3
+    search = client_.get(OVERVIEW, {"q": "bakkerij"})
+    assert search.context["paginator"].count == 53
+    assert len(client_.get(OVERVIEW, {"q": "bakkerij", "page": 2}).context["ketenmachtigingen"]) == 3
+
+
 def test_search_by_name_kvk_or_reference(world, client_):
     KetenmachtigingFactory(
         intermediair=world.organisatie,
