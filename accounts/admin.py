@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_audit import AuditedAdminMixin, AuditedModelAdmin
+from .constants import AuditKind
 from .models import AuditEntry, Lidmaatschap, LoginEvent, Organisatie, User
 
 
@@ -14,7 +16,8 @@ class LidmaatschapInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+    audit_kind = AuditKind.GEBRUIKER
     list_display = [
         "username",
         "get_full_name",
@@ -44,9 +47,13 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
+    def audit_organisaties(self, obj):
+        return [m.organisatie for m in obj.lidmaatschappen.select_related("organisatie")]
+
 
 @admin.register(Organisatie)
-class OrganisatieAdmin(admin.ModelAdmin):
+class OrganisatieAdmin(AuditedModelAdmin):
+    audit_kind = AuditKind.ORGANISATIE
     list_display = ["naam", "kvk_nummer", "fiscaal_nummer", "plaats"]
     search_fields = ["naam", "kvk_nummer", "fiscaal_nummer"]
 

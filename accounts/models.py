@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -112,6 +113,9 @@ class User(AbstractUser):
     email_berichten = models.BooleanField(
         _("e-mail me when a message arrives in the berichtenbox"), default=True
     )
+    # Part of the session hash: raised when the account is switched off, so its sessions end
+    # for good instead of coming back when it is switched on again.
+    sessie_generatie = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -122,6 +126,24 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        if self.pk and not self.is_active:
+            switched_off = type(self).objects.filter(pk=self.pk, is_active=True).exists()
+            if switched_off:
+                self.sessie_generatie += 1
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "sessie_generatie"}
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password, plus the session generation (see sessie_generatie).
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            f"{self.password}|{self.sessie_generatie}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         first = self.voorletters or self.first_name

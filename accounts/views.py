@@ -283,9 +283,9 @@ class GebruikerDetailView(BeheerderRequiredMixin, TemplateView):
 
     template_name = "accounts/gebruiker_detail.html"
 
-    def get_lidmaatschap(self):
+    def load_objects(self) -> None:
         try:
-            return selectors.lidmaatschap_of(
+            self.lidmaatschap = selectors.lidmaatschap_of(
                 organisatie=self.request.organisatie, pk=self.kwargs["pk"]
             )
         except selectors.Lidmaatschap.DoesNotExist as exc:
@@ -293,7 +293,7 @@ class GebruikerDetailView(BeheerderRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        lidmaatschap = kwargs.get("lidmaatschap") or self.get_lidmaatschap()
+        lidmaatschap = kwargs.get("lidmaatschap") or self.lidmaatschap
         context["lidmaatschap"] = lidmaatschap
         context["rol_form"] = kwargs.get("rol_form") or RolForm(initial={"rol": lidmaatschap.rol})
         return context
@@ -303,7 +303,7 @@ class GebruikerRolView(GebruikerDetailView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        lidmaatschap = self.get_lidmaatschap()
+        lidmaatschap = self.lidmaatschap
         form = RolForm(request.POST)
         if form.is_valid():
             try:
@@ -325,7 +325,7 @@ class GebruikerVerwijderView(GebruikerDetailView):
     template_name = "accounts/gebruiker_verwijder.html"
 
     def post(self, request, *args, **kwargs):
-        lidmaatschap = self.get_lidmaatschap()
+        lidmaatschap = self.lidmaatschap
         try:
             services.lidmaatschap_remove(actor=request.user, lidmaatschap=lidmaatschap)
         except DomainError as exc:

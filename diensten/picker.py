@@ -18,6 +18,8 @@ from .scope import Scope, scope_text
 from .selectors import CatalogueSearch, diensten_search
 
 PICKER_SEARCH_ACTION = "search"
+#: The picker's own "Voeg machtiging(en) toe" button, where the picker is not the whole form.
+PICKER_CONFIRM_ACTION = "confirm"
 
 
 class ScopePickerForm(forms.Form):
@@ -145,3 +147,7 @@ def picker_context(
 
 def is_picker_search(request) -> bool:
     return request.POST.get("picker_action") == PICKER_SEARCH_ACTION
+
+
+def is_picker_confirm(request) -> bool:
+    return request.POST.get("picker_action") == PICKER_CONFIRM_ACTION

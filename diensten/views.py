@@ -41,4 +41,7 @@ class PickerResultsView(BeheerderRequiredMixin, TemplateView):
             picker_id=picker_id,
             allow_algemeen=params.get("allow_algemeen", "1") == "1",
         )
+        # The count goes to the picker's status line (out of band), which a screen reader
+        # announces instead of reading the whole list.
+        context["oob"] = True
         return context

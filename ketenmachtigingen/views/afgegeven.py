@@ -7,11 +7,12 @@ from django.core.mail import send_mail
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
 from accounts.mixins import KetenmachtigingAccessMixin
-from diensten.picker import ScopePickerForm, is_picker_search, picker_context
+from diensten.picker import ScopePickerForm, is_picker_confirm, is_picker_search, picker_context
 from diensten.scope import scope_of, scope_text
 from ketenportal.exceptions import DomainError
 
@@ -43,8 +44,10 @@ class AfgevenView(KetenmachtigingAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         relatie = self.concept.relatie
+        chosen = self.concept.scope
         context.update(
             intermediair=relatie,
+            gekozen=scope_text(chosen) if chosen and not chosen.is_empty else "",
             zoek_form=kwargs.get("zoek_form") or BedrijfZoekForm(),
             picker=kwargs.get("picker") or picker_context(initial=self.concept.scope),
             form=kwargs.get("form") or AfgevenForm(),
@@ -74,6 +77,17 @@ class AfgevenView(KetenmachtigingAccessMixin, TemplateView):
                 )
             )
         picker_form = ScopePickerForm(request.POST)
+        if is_picker_confirm(request):
+            # The picker's own button: keep the choice and come back to step 3, without judging
+            # the rest of the form yet.
+            if picker_form.is_valid():
+                self.concept.set_scope(picker_form.scope)
+                self.concept.save()
+                return redirect(f"{reverse('ketenmachtigingen:afgeven')}#a3")
+            errors = [str(e) for errs in picker_form.errors.values() for e in errs]
+            picker = picker_context(data=request.POST, errors=errors)
+            context = self.get_context_data(picker=picker, form=AfgevenForm(request.POST))
+            return self.render_to_response(context, status=400)
         form = AfgevenForm(request.POST)
         picker_ok, form_ok = picker_form.is_valid(), form.is_valid()
         if picker_ok and form_ok:

@@ -161,6 +161,8 @@ TWO_FACTOR_LOGIN_TIMEOUT = 600
 TWO_FACTOR_REMEMBER_COOKIE_AGE = None
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Ketenportal")
 OTP_TOTP_THROTTLE_FACTOR = 1
+# Staff never see a person's authenticator secret (or its QR code) in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 PHONENUMBER_DEFAULT_REGION = "NL"
 
 # SMS: which backend delivers the text, and how often a code may be sent.

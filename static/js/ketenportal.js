@@ -3,6 +3,7 @@
  * - Close an open header menu (details) when clicking elsewhere or pressing Escape.
  * - [data-dialog]: show a component (the service picker) in a modal dialog opened by a button,
  *   instead of inline. The dialog stays inside its form, so its inputs are submitted as before.
+ *   Keyboard: Tab stays inside the open dialog; Escape closes it and focus returns to its button.
  */
 (function () {
   "use strict";
@@ -49,7 +50,28 @@
       var search = element.querySelector("input[type=search]");
       if (search) { search.focus(); }
     });
-    closer.addEventListener("click", function () { dialog.close(); opener.focus(); });
+    closer.addEventListener("click", function () { dialog.close(); });
+    // However the dialog closes (its close button, Escape), focus returns to the button that
+    // opens it; also when the page opened it (after a search without JavaScript, or an error).
+    dialog.addEventListener("close", function () { opener.focus(); });
+    // Tab and Shift+Tab go round inside the dialog, so the confirm button below a long list of
+    // services is one Shift+Tab away from the close button at the top.
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key !== "Tab") { return; }
+      var items = Array.prototype.filter.call(
+        dialog.querySelectorAll("a[href], button, input, select, textarea, [tabindex]"),
+        function (el) {
+          return !el.disabled && el.type !== "hidden" && el.tabIndex >= 0 && el.getClientRects().length > 0;
+        }
+      );
+      if (!items.length) { return; }
+      var first = items[0], last = items[items.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault(); last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault(); first.focus();
+      }
+    });
     // Enter in the search field searches (htmx) instead of submitting the whole form.
     element.querySelectorAll("input[type=search]").forEach(function (input) {
       input.addEventListener("keydown", function (event) {

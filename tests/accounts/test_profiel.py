@@ -272,7 +272,9 @@ def test_production_logs_are_json_with_the_request_id():
     from accounts.context import reset_request_context, set_request_context
     from ketenportal.logging import JsonFormatter, RequestIdFilter
 
-    record = logging.LogRecord("ketenportal", logging.INFO, __file__, 1, "sweep %s", ("done",), None)
+    record = logging.LogRecord(
+        "ketenportal", logging.INFO, __file__, 1, "sweep %s", ("done",), None
+    )
     tokens = set_request_context(request_id="abc123def456", client_ip="192.0.2.1")
     try:
         RequestIdFilter().filter(record)
@@ -281,3 +283,16 @@ def test_production_logs_are_json_with_the_request_id():
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "sweep done" and line["request_id"] == "abc123def456"
     assert "192.0.2.1" not in json.dumps(line)  # no IP addresses in logs
+
+
+def test_djangos_password_rules_speak_dutch():
+    """Django 5.2's new minimum-length message is missing from its own Dutch catalogue."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override("nl"), pytest.raises(ValidationError) as raised:
+        validate_password("kort")
+    assert (
+        "Dit wachtwoord is te kort. Het moet minstens 12 tekens bevatten." in raised.value.messages
+    )

@@ -1,5 +1,7 @@
 """The service picker and the catalogue page."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -84,6 +86,25 @@ def test_picker_renders_groups_badges_and_reasons(world, catalogue):
     # The chosen service that the search does not show is kept as a hidden input.
     assert f'type="hidden" name="scope-diensten" value="{catalogue["ziektewet"].pk}"' in html
     assert "Algemene bevoegdheid" in html
+
+
+def test_a_search_announces_a_count_not_the_whole_list(world, catalogue):
+    """The results are not a live region (a screen reader would read up to 200 services); a
+    status line, swapped out of band, says how many were found."""
+    from django.template.loader import render_to_string
+
+    client = verified_client(world.beheerder.user)
+    html = client.get(
+        reverse("diensten:picker"), {"prefix": "scope", "scope-q": "belasting"}
+    ).content.decode()
+    status = re.search(r'<p id="dienst-picker-status"[^>]*hx-swap-oob="true">([^<]*)</p>', html)
+    assert status and re.fullmatch(r"\d+ diensten? gevonden\.", status.group(1).strip()), html[
+        -400:
+    ]
+    none = client.get(reverse("diensten:picker"), {"scope-q": "xyzzy-niets"}).content.decode()
+    assert "Geen diensten gevonden." in none
+    page = render_to_string("includes/dienst_picker.html", {"picker": picker_context()})
+    assert "aria-live" not in page and 'role="status"' in page
 
 
 def test_picker_fragment_refuses_odd_prefixes(world, catalogue):

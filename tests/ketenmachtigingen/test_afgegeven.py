@@ -83,6 +83,31 @@ def test_costs_and_scope_are_required(bedrijf_client):
     assert not Ketenmachtiging.objects.filter(bron=Bron.AFGEGEVEN).exists()
 
 
+def test_the_pickers_own_button_keeps_the_choice_without_judging_the_rest(bedrijf_client):
+    uwv = DienstverlenerFactory(naam_nl="UWV")
+    bedrijf_client.post(NIEUW, {"stap": "1", "nummer": "69599084"})
+    # "Voeg machtiging(en) toe" in the picker: no costs agreed yet, and that is no error now.
+    confirm = {"stap": "2", "scope-dienstverleners": [uwv.pk], "picker_action": "confirm"}
+    response = bedrijf_client.post(NIEUW, confirm)
+    assert response.status_code == 302 and response["Location"].endswith("#a3")
+    page = bedrijf_client.get(NIEUW)
+    assert "Gekozen:" in page.content.decode() and "Alle diensten van UWV" in page.content.decode()
+    assert page.context["picker"].dienstverlener_ids == {uwv.pk}  # the picker shows the choice
+    assert not Ketenmachtiging.objects.filter(bron=Bron.AFGEGEVEN).exists()
+    # Nothing chosen: the picker says so and opens again.
+    empty = bedrijf_client.post(NIEUW, {"stap": "2", "picker_action": "confirm"})
+    assert empty.status_code == 400 and "data-dialog-autoopen" in empty.content.decode()
+    # Then step 3 registers it.
+    final = bedrijf_client.post(
+        NIEUW,
+        {"stap": "2", "scope-dienstverleners": [uwv.pk], "looptijd": 2, "akkoord_kosten": "on"},
+    )
+    assert final.status_code == 302
+    assert scope_of(Ketenmachtiging.objects.get(bron=Bron.AFGEGEVEN)) == Scope.of(
+        dienstverleners=[uwv.pk]
+    )
+
+
 def test_cannot_grant_to_itself(bedrijf_client):
     response = grant(bedrijf_client, "68750110")
     assert response.status_code == 400

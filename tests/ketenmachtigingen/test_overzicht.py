@@ -89,7 +89,9 @@ def test_pages_of_a_tab_and_of_a_search(world, client_):
     assert wachtend.context["paginator"].count == 3
     search = client_.get(OVERVIEW, {"q": "bakkerij"})
     assert search.context["paginator"].count == 53
-    assert len(client_.get(OVERVIEW, {"q": "bakkerij", "page": 2}).context["ketenmachtigingen"]) == 3
+    assert (
+        len(client_.get(OVERVIEW, {"q": "bakkerij", "page": 2}).context["ketenmachtigingen"]) == 3
+    )
 
 
 def test_search_by_name_kvk_or_reference(world, client_):
