@@ -82,7 +82,7 @@ format: install-dev
 
 ## bench: every benchmark and the load test on PostgreSQL -> benchmarks/results.json
 ##        (BENCHMARKS.md; BENCH="overview_tabs load_test" runs only those)
-bench: install-bench translations
+bench: install-bench system-packages translations
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ketenportal} \
 		$(PY) benchmarks/run_all.py $(BENCH)
 

@@ -13,7 +13,13 @@ import json
 import os
 import time
 
-from _django import bench_database, count_queries, database_vendor, fresh_factory_sequences
+from _django import (
+    bench_database,
+    count_queries,
+    database_vendor,
+    fresh_factory_sequences,
+    settle,
+)
 
 TOTAL = int(os.environ.get("BENCH_SWEEP_TOTAL", 1_000_000))
 RENEWAL, EXPIRED, LAPSED = 6_000, 2_000, 2_000
@@ -100,7 +106,7 @@ def generate(intermediairs: list[int]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        cursor.execute(f'ANALYZE "{Ketenmachtiging._meta.db_table}"')
+    settle()
 
 
 def reset_due() -> None:

@@ -22,7 +22,13 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-from _django import bench_database, count_queries, database_vendor, fresh_factory_sequences
+from _django import (
+    bench_database,
+    count_queries,
+    database_vendor,
+    fresh_factory_sequences,
+    settle,
+)
 
 ROWS = 50_000
 BATCH = 5_000
@@ -138,7 +144,6 @@ def peak_mb(fn: Callable[[], object]) -> float:
 def main() -> dict:
     with bench_database():
         fresh_factory_sequences()
-        from django.db import connection
         from django.urls import reverse
 
         from accounts.models import Organisatie
@@ -154,9 +159,7 @@ def main() -> dict:
             print(f"generating {ROWS - present} rows ({present} present)", file=sys.stderr)
             start = time.perf_counter()
             generate(organisatie, ROWS - present)
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
+            settle()
             setup_seconds = round(time.perf_counter() - start, 1)
         rows = ketenmachtigingen_for(organisatie=organisatie, tab="actief").count()
 

@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _django import ROOT, bench_database, database_vendor, fresh_factory_sequences
+from _django import ROOT, bench_database, database_vendor, fresh_factory_sequences, settle
 
 USERS = int(os.environ.get("LOAD_USERS", 50))
 SECONDS = int(os.environ.get("LOAD_SECONDS", 60))
@@ -49,7 +49,6 @@ def free_port() -> int:
 def prepare_data() -> list[dict]:
     """The intermediairs, their ketenmachtigingen and the beheerders; returns the accounts."""
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
-    from django.db import connection
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from page_scaling import generate
 
@@ -108,9 +107,7 @@ def prepare_data() -> list[dict]:
                 }
             )
     assert Lidmaatschap.objects.filter(user__username__startswith="load-").count() >= USERS
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    settle()
     return accounts
 
 

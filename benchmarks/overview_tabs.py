@@ -14,7 +14,14 @@ import random
 import sys
 import time
 
-from _django import bench_database, count_queries, database_vendor, fresh_factory_sequences, timed
+from _django import (
+    bench_database,
+    count_queries,
+    database_vendor,
+    fresh_factory_sequences,
+    settle,
+    timed,
+)
 
 TARGET_MS = 150.0
 KINDS = ["Bakkerij", "Garage", "Stichting", "Holding", "Tandarts"]
@@ -126,9 +133,7 @@ def main() -> dict:
             dienst_ids = [DienstFactory().pk for _ in range(50)]
             lid_ids = [LidmaatschapFactory(organisatie=organisatie).pk for _ in range(40)]
             generate(organisatie, others, dienst_ids, lid_ids)
-            with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    cursor.execute("ANALYZE")
+            settle()
             setup_seconds = round(time.perf_counter() - start, 1)
         beheerder = LidmaatschapFactory(organisatie=organisatie, rol="beheerder").user
         client = verified_client(beheerder)

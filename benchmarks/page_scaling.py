@@ -17,7 +17,14 @@ import random
 import sys
 import time
 
-from _django import bench_database, count_queries, database_vendor, fresh_factory_sequences, timed
+from _django import (
+    bench_database,
+    count_queries,
+    database_vendor,
+    fresh_factory_sequences,
+    settle,
+    timed,
+)
 
 SIZES = (1_000, 20_000)
 MAX_QUERIES = 25  # per page, at any size
@@ -149,7 +156,6 @@ def fetch(client, path, params):
 def main() -> dict:
     with bench_database("bench_page_scaling"):
         fresh_factory_sequences()
-        from django.db import connection
         from django.urls import reverse
 
         from accounts.models import Organisatie
@@ -173,9 +179,7 @@ def main() -> dict:
                 dienst_ids = list(Dienst.objects.values_list("pk", flat=True)[:50])
                 dienst_ids += [DienstFactory().pk for _ in range(50 - len(dienst_ids))]
                 generate(organisatie, size, dienst_ids)
-                if connection.vendor == "postgresql":
-                    with connection.cursor() as cursor:
-                        cursor.execute("ANALYZE")
+                settle()
                 setup_seconds += time.perf_counter() - start
             organisaties[size] = organisatie
 

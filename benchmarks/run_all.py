@@ -189,7 +189,11 @@ def load_test(r: dict) -> list[dict]:
             r["failures"] + r["server_errors_logged"] == 0,
         ),  # fmt: skip
         figure(
-            f"load: requests per second ({users})", r["requests_per_second"], "req/s", None, r["ok"]
+            f"load: requests per second ({users})",
+            r["requests_per_second"],
+            "req/s",
+            None,
+            r["requests_per_second"] > 0,
         ),  # fmt: skip
         figure(
             f"load: log in (password + TOTP), p95 ({r['users']} at once)",
@@ -270,12 +274,47 @@ def main(argv: list[str]) -> int:
         "scripts": scripts,
     }
     raw_path.write_text(json.dumps(raw, indent=1) + "\n")
+    write_report(figures, raw)
     missed = [f["name"] for f in figures if not f["ok"]]
     print(f"\n{len(figures) - len(missed)} of {len(figures)} figures meet their target; "
           f"written to {RESULTS.relative_to(HERE.parent)}", file=sys.stderr)  # fmt: skip
     for name in missed:
         print(f"  missed: {name}", file=sys.stderr)
     return 1 if missed else 0
+
+
+REPORT = HERE.parent / "BENCHMARKS.md"
+REPORT_START, REPORT_END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def write_report(figures: list[dict], raw: dict) -> None:
+    """Put the figures, as a table, between the markers in BENCHMARKS.md."""
+    if not REPORT.exists():
+        return
+    text = REPORT.read_text()
+    if REPORT_START not in text or REPORT_END not in text:
+        return
+    m = raw["machine"]
+    lines = [
+        REPORT_START,
+        f"Measured {raw['measured_at']} on {m['cpus']} CPUs ({m['cpu']}), {m['memory_gb']} GB, "
+        f"PostgreSQL {m['postgresql']}, Python {m['python']}.",
+        "",
+        "| Figure | Value | Target | |",
+        "|---|---:|---:|---|",
+    ]
+    for f in figures:
+        value = "—" if f["value"] is None else f"{f['value']:,}"
+        target = "—" if f["target"] is None else f"{f['target']:,}"
+        unit = f" {f['unit']}" if f["unit"] else ""
+        lines.append(
+            f"| {f['name']} | {value}{unit} | {target}{unit if f['target'] is not None else ''} "
+            f"| {'ok' if f['ok'] else '**missed**'} |"
+        )
+    lines.append(REPORT_END)
+    before, rest = text.split(REPORT_START, 1)
+    after = rest.split(REPORT_END, 1)[1]
+    REPORT.write_text(before + "\n".join(lines) + after)
 
 
 def figures_of(script: str, result: dict) -> list[dict]:

@@ -99,6 +99,17 @@ def scope_text_for(obj: ScopeFields, *, limit: int = 3) -> str:
     return _render(False, list(obj.dienstverleners.all()), list(obj.diensten.all()), limit=limit)
 
 
+def scope_text_from(
+    algemeen: bool,
+    dienstverleners: list[Dienstverlener],
+    diensten: list[Dienst],
+    *,
+    limit: int = 3,
+) -> str:
+    """``scope_text`` of parts already loaded (``diensten`` with their ``dienstverlener``)."""
+    return _render(algemeen, dienstverleners, diensten, limit=limit)
+
+
 def _render(
     algemeen: bool,
     dienstverleners: list[Dienstverlener],

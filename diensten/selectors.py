@@ -6,7 +6,12 @@ from django.db.models import Q, QuerySet
 
 from .models import Dienst, Dienstverlener
 
-PICKER_LIMIT = 200
+#: Services the picker shows for one search. A hundred checkboxes is already more than anyone
+#: reads; a search of a word or two narrows a catalogue of thousands to what one needs, and the
+#: picker says when there are more. Each result costs render time on every keystroke.
+PICKER_LIMIT = 100
+#: Services the read-only catalogue page shows for one search.
+CATALOGUE_LIMIT = 200
 
 
 @dataclass

@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 from accounts.mixins import BeheerderRequiredMixin
 
 from .picker import picker_context
-from .selectors import catalogue_counts, diensten_search
+from .selectors import CATALOGUE_LIMIT, catalogue_counts, diensten_search
 
 
 class CatalogusView(BeheerderRequiredMixin, TemplateView):
@@ -16,7 +16,7 @@ class CatalogusView(BeheerderRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         q = self.request.GET.get("q", "")
-        context["search"] = diensten_search(q=q)
+        context["search"] = diensten_search(q=q, limit=CATALOGUE_LIMIT)
         context["counts"] = catalogue_counts()
         return context
 

@@ -15,31 +15,25 @@ The related rows (services, service providers, users, groups) are not prefetched
 ``selectors.with_details`` does for a page of the overview. For an export that cost two thirds
 of the time: Django builds a related manager and a filtered QuerySet per ketenmachtiging and
 relation, and sends every chunk's 2,000 ids back to the database four times. Instead the links
-are read once for the whole export, as pairs of ids (``_Related.load``, a fixed eight queries
+are read once for the whole export, as pairs of ids (``RelatedRows.load``, a fixed eight queries
 with the export's own query as subquery), and each distinct service, user and group is loaded
 once. That costs memory per *link*, a few dozen bytes each, not per ketenmachtiging.
 """
 
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Lidmaatschap, Organisatie
-from diensten.models import Dienst, Dienstverlener
-from diensten.scope import scope_text_for
-from groepen.models import Groep
+from accounts.models import Organisatie
+from diensten.scope import scope_text_from
 
 from .constants import PENDING, Status
 from .models import Ketenmachtiging
+from .related import RelatedRows
 from .selectors import ketenmachtigingen_for_organisaties
-
-_Model = TypeVar("_Model", bound=Model)
 
 #: Rows fetched per round trip from the server-side cursor while streaming.
 CHUNK_SIZE = 2000
@@ -114,7 +108,7 @@ def export_rows(
 
 def _rows(qs: QuerySet[Ketenmachtiging], *, today: date, language: str) -> Iterator[list]:
     with translation.override(language):
-        related = _Related.load(qs)
+        related = RelatedRows.load(qs)
         # Labels and scope texts once per export, not translation work per row: most rows share
         # a scope (algemene bevoegdheid above all).
         labels = {status.value: str(status.label) for status in Status}
@@ -130,8 +124,7 @@ def _rows(qs: QuerySet[Ketenmachtiging], *, today: date, language: str) -> Itera
             )
             scope = scope_texts.get(key)
             if scope is None:
-                loaded = _LoadedScope(key[0], _Loaded(dienstverleners), _Loaded(diensten))
-                scope = scope_texts[key] = scope_text_for(loaded)
+                scope = scope_texts[key] = scope_text_from(key[0], dienstverleners, diensten)
             yield [
                 km.intermediair.naam,
                 km.relatie_naam,
@@ -152,91 +145,3 @@ def _rows(qs: QuerySet[Ketenmachtiging], *, today: date, language: str) -> Itera
                 # The deadline of the invitation only matters while the request is pending.
                 km.uitnodiging_geldig_tot if status in PENDING else None,
             ]
-
-
-@dataclass(frozen=True, slots=True)
-class _Related:
-    """The services, service providers, users and groups of the export's ketenmachtigingen:
-    per ketenmachtiging the ids of what is linked, and each linked object once."""
-
-    links: dict[str, dict[int, list[int]]]
-    dienstverleners: dict[int, Dienstverlener]
-    diensten: dict[int, Dienst]
-    gebruikers: dict[int, Lidmaatschap]
-    groepen: dict[int, Groep]
-
-    @classmethod
-    def load(cls, qs: QuerySet[Ketenmachtiging]) -> "_Related":
-        pks = qs.order_by().values("pk")
-
-        def linked(relation: str) -> tuple[dict[int, list[int]], QuerySet]:
-            through = getattr(Ketenmachtiging, relation).through
-            # The through table's column of the other side: dienst, lidmaatschap, groep, …
-            column = Ketenmachtiging._meta.get_field(relation).m2m_reverse_field_name()
-            pairs = through.objects.filter(ketenmachtiging_id__in=pks)
-            links: dict[int, list[int]] = defaultdict(list)
-            for km_id, target_id in pairs.values_list("ketenmachtiging_id", column).iterator(
-                chunk_size=CHUNK_SIZE * 5
-            ):
-                links[km_id].append(target_id)
-            return links, pairs.values(column)
-
-        dv_links, dv_ids = linked("dienstverleners")
-        dienst_links, dienst_ids = linked("diensten")
-        lid_links, lid_ids = linked("gebruikers")
-        groep_links, groep_ids = linked("groepen")
-        return cls(
-            links={
-                "dienstverleners": dv_links,
-                "diensten": dienst_links,
-                "gebruikers": lid_links,
-                "groepen": groep_links,
-            },
-            dienstverleners=_by_pk(Dienstverlener.objects.filter(pk__in=dv_ids)),
-            diensten=_by_pk(
-                Dienst.objects.filter(pk__in=dienst_ids).select_related("dienstverlener")
-            ),
-            gebruikers=_by_pk(Lidmaatschap.objects.filter(pk__in=lid_ids).select_related("user")),
-            groepen=_by_pk(Groep.objects.filter(pk__in=groep_ids)),
-        )
-
-    def dienstverleners_of(self, pk: int) -> list[Dienstverlener]:
-        found = [self.dienstverleners[i] for i in self.links["dienstverleners"].get(pk, ())]
-        return sorted(found, key=lambda dv: (dv.naam, dv.pk))
-
-    def diensten_of(self, pk: int) -> list[Dienst]:
-        found = [self.diensten[i] for i in self.links["diensten"].get(pk, ())]
-        return sorted(found, key=lambda d: (d.dienstverlener.naam, d.naam, d.pk))
-
-    def gebruikers_of(self, pk: int) -> list[str]:
-        # The order of the overview (``selectors.with_details``): by surname, then initials.
-        found = [self.gebruikers[i] for i in self.links["gebruikers"].get(pk, ())]
-        found.sort(key=lambda m: (m.user.last_name, m.user.voorletters, m.pk))
-        return [str(m.user) for m in found]
-
-    def groepen_of(self, pk: int) -> list[str]:
-        return sorted(self.groepen[i].naam for i in self.links["groepen"].get(pk, ()))
-
-
-def _by_pk(qs: QuerySet[_Model]) -> dict[int, _Model]:
-    return {obj.pk: obj for obj in qs}
-
-
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    """A relation already loaded as a list; ``scope_text_for`` only calls ``.all()`` on it."""
-
-    items: list
-
-    def all(self) -> list:
-        return self.items
-
-
-@dataclass(frozen=True, slots=True)
-class _LoadedScope:
-    """The scope fields of a ketenmachtiging as ``scope_text_for`` reads them, from what
-    ``_Related`` loaded (no related managers, no queries)."""
-
-    algemene_bevoegdheid: bool
-    dienstverleners: _Loaded
-    diensten: _Loaded

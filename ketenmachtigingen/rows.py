@@ -1,14 +1,22 @@
 """What one row of the overview shows, prepared in Python: a page of 50 rows renders in a single
 template loop without includes or URL lookups per row (the overview must stay fast at 20,000
-ketenmachtigingen)."""
+ketenmachtigingen).
 
+The linked services, service providers, users and groups of the page are read in four queries,
+one per relation, through its link table with the linked object joined in. ``prefetch_related``
+would use as many queries, but builds a related manager and a filtered QuerySet per row and
+relation (200 per page), which cost a quarter of the page's time under load.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from diensten.scope import scope_text_for
+from diensten.scope import scope_text_from
 
 from .constants import PENDING, Status
 from .models import Ketenmachtiging
@@ -58,7 +66,26 @@ def status_badge(km: Ketenmachtiging, today: date) -> tuple[str, str]:
     return css, Status(status).label
 
 
-def build_rows(kms, *, today: date) -> list[Row]:
+def _linked(pks: list[int], relation: str, *joined: str) -> dict[int, list]:
+    """Per ketenmachtiging of ``pks``: the objects linked through ``relation``."""
+    through = getattr(Ketenmachtiging, relation).through
+    target = Ketenmachtiging._meta.get_field(relation).m2m_reverse_field_name()
+    found: dict[int, list] = defaultdict(list)
+    links = through.objects.filter(ketenmachtiging_id__in=pks).select_related(
+        target, *(f"{target}__{name}" for name in joined)
+    )
+    for link in links:
+        found[link.ketenmachtiging_id].append(getattr(link, target))
+    return found
+
+
+def build_rows(kms: Iterable[Ketenmachtiging], *, today: date) -> list[Row]:
+    kms = list(kms)
+    pks = [km.pk for km in kms]
+    linked_dienstverleners = _linked(pks, "dienstverleners")
+    linked_diensten = _linked(pks, "diensten", "dienstverlener")
+    linked_leden = _linked(pks, "gebruikers", "user")
+    linked_groepen = _linked(pks, "groepen")
     detail = _url_template("ketenmachtigingen:detail")
     gebruikers = _url_template("ketenmachtigingen:gebruikers")
     verleng = _url_template("ketenmachtigingen:verleng")
@@ -67,19 +94,25 @@ def build_rows(kms, *, today: date) -> list[Row]:
     rows = []
     for km in kms:
         css, label = status_badge(km, today)
-        linked = [
-            Linked(str(m.user), unlink_user.format(pk=km.pk, extra=m.pk))
-            for m in km.gebruikers.all()
-        ] + [
-            Linked(g.naam, unlink_group.format(pk=km.pk, extra=g.pk), is_groep=True)
-            for g in km.groepen.all()
+        # In the order of the detail page: users by surname and initials, then groups by name.
+        users = sorted(
+            linked_leden.get(km.pk, ()),
+            key=lambda m: (m.user.last_name, m.user.voorletters, m.user.username),
+        )
+        groups = sorted(linked_groepen.get(km.pk, ()), key=lambda g: (g.naam, g.pk))
+        linked = [Linked(str(m.user), unlink_user.format(pk=km.pk, extra=m.pk)) for m in users] + [
+            Linked(g.naam, unlink_group.format(pk=km.pk, extra=g.pk), is_groep=True) for g in groups
         ]
         rows.append(
             Row(
                 km=km,
                 status_css=css,
                 status_label=label,
-                scope=scope_text_for(km),
+                scope=scope_text_from(
+                    km.algemene_bevoegdheid,
+                    linked_dienstverleners.get(km.pk, []),
+                    linked_diensten.get(km.pk, []),
+                ),
                 linked=linked,
                 days_left=km.days_left(today) if km.status in PENDING else None,
                 detail_url=detail.format(pk=km.pk),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import AuditAction, AuditKind
 from accounts.models import AuditEntry, Lidmaatschap, Organisatie, User
-from diensten.scope import Scope, scope_text_for
+from diensten.scope import Scope
 from groepen.models import Groep
 from ketenportal.exceptions import DomainError
 from ketenportal.utils.tasks import dispatch
@@ -33,6 +33,7 @@ from ..models import (
     add_months,
     new_kenmerk,
 )
+from ..related import RelatedRows
 from .core import Contacten, Relatie, ketenmachtiging_request
 
 logger = logging.getLogger(__name__)
@@ -301,7 +302,7 @@ def ketenmachtigingen_renew(
     with ``alle`` every ketenmachtiging due on the Acties tab is renewed, the unedited ones to
     the recipient of their last invitation.
     """
-    from ..selectors import ketenmachtigingen_for, with_details
+    from ..selectors import ketenmachtigingen_for
     from ..tasks import send_uitnodigingen
 
     now = timezone.now()
@@ -312,7 +313,7 @@ def ketenmachtigingen_renew(
         due = ketenmachtigingen_for(organisatie=organisatie, tab=Tab.ACTIES)
         if not alle:
             due = due.filter(pk__in=list(ontvangers))
-        old = list(with_details(due))
+        old = list(due)
         if not old:
             raise KetenmachtigingError(
                 _("Choose at least one ketenmachtiging to renew."), code="empty"
@@ -394,7 +395,9 @@ def ketenmachtigingen_renew(
                 )
             )
         created = Ketenmachtiging.objects.bulk_create(new, batch_size=2000)
-        _copy_links(old, created)
+        # Scope, users and groups of the old ones, read as ids: no related manager per row.
+        related = RelatedRows.load_ids([k.pk for k in old])
+        _copy_links(old, created, related)
         StatusWijziging.objects.bulk_create(
             [
                 StatusWijziging(
@@ -424,7 +427,7 @@ def ketenmachtigingen_renew(
                     changes={
                         "vernieuwing_van": {"old": None, "new": o.kenmerk},
                         "status": {"old": None, "new": Status.VERSTUURD},
-                        "diensten": {"old": None, "new": scope_text_for(o)},
+                        "diensten": {"old": None, "new": related.scope_text_of(o)},
                         "relatie_contact_email": {"old": None, "new": k.relatie_contact_email},
                     },
                     message="renewal",
@@ -437,16 +440,18 @@ def ketenmachtigingen_renew(
     return created
 
 
-def _copy_links(old: list[Ketenmachtiging], new: list[Ketenmachtiging]) -> None:
+def _copy_links(
+    old: list[Ketenmachtiging], new: list[Ketenmachtiging], related: RelatedRows
+) -> None:
     """Copy scope, users and groups of each old ketenmachtiging to its renewal, in bulk."""
     model = Ketenmachtiging
     rows: dict[str, list] = {"dienstverleners": [], "diensten": [], "gebruikers": [], "groepen": []}
-    for o, n in zip(old, new, strict=True):
-        for field in rows:
-            through = getattr(model, field).through
-            fk = getattr(model, field).field.m2m_reverse_field_name()
-            for target in getattr(o, field).all():
-                rows[field].append(through(ketenmachtiging_id=n.pk, **{f"{fk}_id": target.pk}))
+    for field in rows:
+        through = getattr(model, field).through
+        fk = getattr(model, field).field.m2m_reverse_field_name()
+        for o, n in zip(old, new, strict=True):
+            for target_id in related.ids_of(field, o.pk):
+                rows[field].append(through(ketenmachtiging_id=n.pk, **{f"{fk}_id": target_id}))
     for field, objs in rows.items():
         getattr(model, field).through.objects.bulk_create(objs, batch_size=5000)
 

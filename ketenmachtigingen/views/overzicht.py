@@ -64,7 +64,7 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
             status=self.status,
             dienstverlener_id=self.dienstverlener_id,
         )
-        return selectors.with_details(qs)
+        return qs  # the rows' links are read per page by ``build_rows``
 
     def get_counts(self) -> dict[str, int]:
         if not hasattr(self, "_counts"):
