@@ -64,7 +64,7 @@ EXPORT_HEADER = (
 
 # Only what a row shows is loaded: a ketenmachtiging has some 60 columns, including long texts.
 _FIELDS = (
-    "intermediair__naam",
+    "intermediair",
     "relatie_naam",
     "relatie_kvk_nummer",
     "relatie_rsin",
@@ -92,7 +92,7 @@ def export_queryset(
     would list them (same tab rules and search), ordered by organisation, then relatie.
     ``export_rows`` reads their services, users and groups."""
     qs = ketenmachtigingen_for_organisaties(organisaties=organisaties, tab=tab, q=q)
-    return qs.select_related("intermediair").only(*_FIELDS)
+    return qs.only(*_FIELDS)
 
 
 def export_rows(
@@ -109,6 +109,12 @@ def export_rows(
 def _rows(qs: QuerySet[Ketenmachtiging], *, today: date, language: str) -> Iterator[list]:
     with translation.override(language):
         related = RelatedRows.load(qs)
+        # The organisations' names once, not an Organisatie object per row.
+        namen = dict(
+            Organisatie.objects.filter(pk__in=qs.order_by().values("intermediair_id")).values_list(
+                "pk", "naam"
+            )
+        )
         # Labels and scope texts once per export, not translation work per row: most rows share
         # a scope (algemene bevoegdheid above all).
         labels = {status.value: str(status.label) for status in Status}
@@ -126,7 +132,7 @@ def _rows(qs: QuerySet[Ketenmachtiging], *, today: date, language: str) -> Itera
             if scope is None:
                 scope = scope_texts[key] = scope_text_from(key[0], dienstverleners, diensten)
             yield [
-                km.intermediair.naam,
+                namen.get(km.intermediair_id, ""),
                 km.relatie_naam,
                 km.relatie_kvk_nummer,
                 km.relatie_rsin,
