@@ -141,28 +141,38 @@ def user_update_profile(*, actor: User, user: User, **values: object) -> User:
         if not changes:
             return user
         user.save(update_fields=list(changes))
-        audit_log(
-            actor=actor,
-            organisatie=None,
-            action=AuditAction.UPDATE,
-            kind=AuditKind.GEBRUIKER,
-            obj=user,
-            changes=changes,
-        )
+        for organisatie in _organisaties_of(user):
+            audit_log(
+                actor=actor,
+                organisatie=organisatie,
+                action=AuditAction.UPDATE,
+                kind=AuditKind.GEBRUIKER,
+                obj=user,
+                changes=changes,
+            )
     return user
 
 
 def user_password_changed(*, actor: User, user: User) -> None:
     """Record a password change (the change itself is Django's form); values are never logged."""
-    audit_log(
-        actor=actor,
-        organisatie=None,
-        action=AuditAction.UPDATE,
-        kind=AuditKind.BEVEILIGING,
-        obj=user,
-        changes={"password": {"old": "********", "new": "********"}},
-        message="password changed",
-    )
+    with transaction.atomic():
+        for organisatie in _organisaties_of(user):
+            audit_log(
+                actor=actor,
+                organisatie=organisatie,
+                action=AuditAction.UPDATE,
+                kind=AuditKind.BEVEILIGING,
+                obj=user,
+                changes={"password": {"old": "********", "new": "********"}},
+                message="password changed",
+            )
+
+
+def _organisaties_of(user: User) -> list[Organisatie | None]:
+    """Where a change of a person is logged: once in the log of every organisation they belong
+    to, so that each one's beheerders see it; once without an organisation when there is none."""
+    organisaties = list(Organisatie.objects.filter(lidmaatschappen__user=user).order_by("pk"))
+    return organisaties or [None]
 
 
 def login_event_record(

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
@@ -335,8 +336,10 @@ def machine(database_url: str) -> dict:
                 break
     except OSError:
         pass
+    # The server's own database: the one in DATABASE_URL need not exist (the scripts use theirs).
+    server = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
     postgres = subprocess.run(
-        ["psql", database_url, "-Atc", "SHOW server_version"], capture_output=True, text=True
+        ["psql", server, "-Atc", "SHOW server_version"], capture_output=True, text=True
     ).stdout.strip()
     return {
         "cpus": os.cpu_count(),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.constants import AuditKind, LoginResult
 from accounts.models import AuditEntry, Lidmaatschap, LoginEvent, Organisatie, User
 from tests.conftest import verified_client
-from tests.factories import UserFactory
+from tests.factories import LidmaatschapFactory, OrganisatieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,47 @@ def test_profiel_ignores_fields_that_are_not_its_own(world):
     assert not user.is_staff
     assert not user.alleen_belastingdienst
     assert Lidmaatschap.objects.get(pk=world.gebruiker.pk).rol == "gebruiker"
+
+
+def test_a_change_of_a_person_is_in_the_log_of_each_of_their_organisations(world):
+    """The beheerders of every organisation a person belongs to see their profile and password
+    changes under Overige wijzigingen; another organisation's beheerders do not."""
+    user = world.gebruiker.user
+    Lidmaatschap.objects.create(user=user, organisatie=world.other_organisatie, rol="gebruiker")
+    third = OrganisatieFactory(naam="Derde Kantoor B.V.")
+    client = verified_client(user)
+    client.post(
+        reverse("accounts:profiel"),
+        {
+            "email": "verhuisd@example.nl",
+            "telefoonnummer": "",
+            "taal": "nl",
+            "email_berichten": "on",
+        },
+    )
+    entries = AuditEntry.objects.filter(kind=AuditKind.GEBRUIKER, object_id=str(user.pk))
+    assert {e.organisatie for e in entries} == {world.organisatie, world.other_organisatie}
+    assert all(e.changes["email"]["new"] == "verhuisd@example.nl" for e in entries)
+
+    from tests.factories import TEST_PASSWORD
+
+    client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "Heel-Nieuw-Wachtwoord-7",
+            "new_password2": "Heel-Nieuw-Wachtwoord-7",
+        },
+    )
+    security = AuditEntry.objects.filter(kind=AuditKind.BEVEILIGING, object_id=str(user.pk))
+    assert {e.organisatie for e in security} == {world.organisatie, world.other_organisatie}
+
+    url = reverse("accounts:overige_wijzigingen")
+    for beheerder in (world.beheerder, world.other_beheerder):
+        page = verified_client(beheerder.user).get(url).content.decode()
+        assert "verhuisd@example.nl" in page
+    outsider = LidmaatschapFactory(organisatie=third, rol="beheerder").user
+    assert "verhuisd@example.nl" not in verified_client(outsider).get(url).content.decode()
 
 
 def test_password_change_keeps_session_and_audits(world):

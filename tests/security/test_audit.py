@@ -32,7 +32,7 @@ class Expect:
     """What the one new audit row must say."""
 
     obj: Any
-    organisatie: Any  # None for a change of a person (they may belong to several)
+    organisatie: Any
     action: str
     field: str
     old: Any
@@ -81,7 +81,8 @@ def lid_toevoegen(w, actor):
 def profiel_wijzigen(w, actor):
     old = actor.email
     account_services.user_update_profile(actor=actor, user=actor, email="nieuw@alpha.nl")
-    return Expect(actor, None, "update", "email", old, "nieuw@alpha.nl")
+    # A person's change is logged for each organisation they belong to: here the one.
+    return Expect(actor, w.organisatie, "update", "email", old, "nieuw@alpha.nl")
 
 
 def groep_aanmaken(w, actor):
