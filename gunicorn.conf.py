@@ -7,8 +7,11 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Processes, and threads per process: a thread waiting for PostgreSQL lets another one work.
+# Two threads, not more: the work is mostly Python, and more threads in one process only share
+# its interpreter lock. Under the load test (50 beheerders, 2 cores) 2 threads gave a p95 of
+# 170-195 ms, 4 threads 230 ms and 1 thread 267 ms (BENCHMARKS.md).
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30

@@ -36,6 +36,8 @@ SECONDS = int(os.environ.get("LOAD_SECONDS", 60))
 SIZES = (20_000, 10_000, 5_000, 2_000, 1_000)
 PASSWORD = "Load-test-wachtwoord-2026"
 TARGET_P95_MS = 300.0
+# As gunicorn.conf.py: 2 workers (the number) with GUNICORN_THREADS threads each.
+THREADS = os.environ.get("GUNICORN_THREADS", "2")
 DATABASE = "bench_load"
 BIN = Path(sys.executable).parent
 
@@ -146,7 +148,7 @@ def main() -> dict:
     return {
         "name": "load_test",
         "database": vendor,
-        "server": "gunicorn, 2 workers, production settings, TLS on loopback",
+        "server": f"gunicorn, 2 workers x {THREADS} threads, production settings, TLS on loopback",
         "users": USERS,
         "seconds": SECONDS,
         "setup_seconds": setup_seconds,
@@ -210,7 +212,7 @@ def run_load(accounts: list[dict], database_url: str) -> tuple[dict | None, int]
                     "--workers",
                     "2",
                     "--threads",
-                    "4",
+                    THREADS,
                     "--bind",
                     f"127.0.0.1:{port}",
                     "--pid",

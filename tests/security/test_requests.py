@@ -9,7 +9,9 @@ import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
@@ -698,10 +700,32 @@ def test_logout_ends_the_session():
 
 
 def test_idle_timeout_is_at_most_thirty_minutes():
-    # SESSION_SAVE_EVERY_REQUEST makes SESSION_COOKIE_AGE an idle timeout (see below).
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    # SessionActivityMiddleware makes SESSION_COOKIE_AGE an idle timeout (see below).
+    assert "accounts.middleware.SessionActivityMiddleware" in settings.MIDDLEWARE
     assert settings.SESSION_COOKIE_AGE <= 30 * 60
+    assert settings.SESSION_ACTIVITY_REFRESH_SECONDS <= 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_activity_moves_the_expiry_on_at_most_once_a_minute():
+    """No database write per request: the session is saved when its activity mark is a minute
+    old, and that save moves its expiry on."""
+    user = UserFactory(with_totp_device=True)
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        log_in(client, user)
+        client.get(reverse("home"))
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    expiry = Session.objects.get(pk=key).expire_date
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("home")).status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert Session.objects.get(pk=key).expire_date == expiry
+    with time_machine.travel(start + dt.timedelta(seconds=61), tick=False):
+        assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.get(pk=key).expire_date == expiry + dt.timedelta(seconds=61)
 
 
 def test_idle_session_is_logged_out_but_activity_keeps_it_alive():
