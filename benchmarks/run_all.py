@@ -251,6 +251,7 @@ def main(argv: list[str]) -> int:
         print("make bench measures on PostgreSQL: set DATABASE_URL=postgres://...")
         return 2
 
+    cpu_before = cpu_ms()
     raw_path = HERE / "results-raw.json"
     raw = json.loads(raw_path.read_text()) if raw_path.exists() else {}
     scripts = raw.get("scripts", {})
@@ -271,7 +272,10 @@ def main(argv: list[str]) -> int:
     RESULTS.write_text(json.dumps(figures, indent=1) + "\n")
     raw = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(env["DATABASE_URL"]),
+        "machine": {
+            **machine(env["DATABASE_URL"]),
+            "cpu_check_ms": {"before": cpu_before, "after": cpu_ms()},
+        },
         "scripts": scripts,
     }
     raw_path.write_text(json.dumps(raw, indent=1) + "\n")
@@ -299,7 +303,9 @@ def write_report(figures: list[dict], raw: dict) -> None:
     lines = [
         REPORT_START,
         f"Measured {raw['measured_at']} on {m['cpus']} CPUs ({m['cpu']}), {m['memory_gb']} GB, "
-        f"PostgreSQL {m['postgresql']}, Python {m['python']}.",
+        f"PostgreSQL {m['postgresql']}, Python {m['python']}. CPU check (a fixed piece of "
+        f"Python, lower is faster): {m['cpu_check_ms']['before']} ms before the run, "
+        f"{m['cpu_check_ms']['after']} ms after.",
         "",
         "| Figure | Value | Target | |",
         "|---|---:|---:|---|",
@@ -325,6 +331,17 @@ def figures_of(script: str, result: dict) -> list[dict]:
         return SCRIPTS[script](result)
     except (KeyError, TypeError) as exc:
         return [figure(f"{script}: unexpected output ({exc!r})", None, "", None, False)]
+
+
+def cpu_ms() -> float:
+    """A fixed piece of pure Python, best of three, in ms: how fast the machine was at the time
+    (on a shared virtual machine this varies by a third from hour to hour)."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        sum(i * i for i in range(2_000_000))
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 1)
 
 
 def machine(database_url: str) -> dict:
