@@ -145,7 +145,7 @@ def main() -> dict:
                 with count_queries() as executed:
                     response = client.get(url, params)
                 assert response.status_code == 200
-                timing = timed(lambda p=params: client.get(url, p), repeat=15)
+                timing = timed(lambda p=params: client.get(url, p), repeat=40)
                 results[f"{tab}{'+search' if q else ''}"] = {
                     **timing,
                     "queries": len(executed),

@@ -1,6 +1,6 @@
 """Ketenmachtiging form: time to render the PDF with WeasyPrint.
 
-Renders the form 20 times (after one warm-up) with a realistic context of 30 individual services
+Renders the form 40 times (after one warm-up) with a realistic context of 30 individual services
 and prints one JSON object. Target: p95 under 500 ms. Needs no database.
 
     .venv/bin/python benchmarks/pdf_render.py
@@ -26,7 +26,7 @@ from ketenportal.utils.pdf import render_pdf  # noqa: E402
 from ketenportal.utils.qr import qr_data_uri  # noqa: E402
 
 TARGET_MS = 500.0
-REPEAT = 20
+REPEAT = 40
 PROVIDERS = ["Belastingdienst", "UWV", "Rijksdienst voor Ondernemend Nederland", "KVK", "CBS"]
 
 

@@ -7,6 +7,8 @@ model with which a groep or ketenmachtiging stores the services it covers (see `
 """
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +61,13 @@ class Dienst(models.Model):
     eh_niveau_rank = models.GeneratedField(
         expression=niveau_rank_expression("eh_niveau"),
         output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    # Both names in one column for the picker's search: one comparison per service and word
+    # instead of two (words never hold a space, so none matches across the two names).
+    zoektekst = models.GeneratedField(
+        expression=Concat("naam_nl", Value(" "), "naam_en"),
+        output_field=models.TextField(),
         db_persist=True,
     )
     intermediation = models.CharField(
