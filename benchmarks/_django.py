@@ -53,6 +53,32 @@ def settle() -> None:
             cursor.execute("VACUUM (ANALYZE)")
 
 
+def quiet_database(timeout: float = 120) -> float:
+    """Before a measurement that runs for a while: wait until no autovacuum worker runs, and
+    write the dirty buffers out now (``CHECKPOINT``, if allowed), so that neither the vacuum nor
+    a checkpoint of the data an earlier benchmark wrote competes for the cores and the disk
+    during the run. Returns the seconds it took."""
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+        time.sleep(1)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    except DatabaseError:
+        pass  # needs superuser or pg_checkpoint; without it the run simply takes its chances
+    return round(time.perf_counter() - start, 1)
+
+
 def timed(fn: Callable[[], object], *, repeat: int) -> dict[str, float]:
     """Milliseconds per call: median, 95th percentile and max over ``repeat`` calls."""
     fn()  # warm up caches and connections

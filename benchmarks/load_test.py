@@ -29,7 +29,14 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _django import ROOT, bench_database, database_vendor, fresh_factory_sequences, settle
+from _django import (
+    ROOT,
+    bench_database,
+    database_vendor,
+    fresh_factory_sequences,
+    quiet_database,
+    settle,
+)
 
 USERS = int(os.environ.get("LOAD_USERS", 50))
 SECONDS = int(os.environ.get("LOAD_SECONDS", 60))
@@ -139,6 +146,7 @@ def main() -> dict:
         setup_seconds = round(time.perf_counter() - start, 1)
         vendor = database_vendor()
         database_url = urlunsplit(urlsplit(base_url)._replace(path=f"/{DATABASE}"))
+        waited = quiet_database()
         summary, server_errors = run_load(accounts, database_url)
     if summary is None:
         return {"name": "load_test", "ok": False, "error": "locust wrote no summary"}
@@ -152,6 +160,7 @@ def main() -> dict:
         "users": USERS,
         "seconds": SECONDS,
         "setup_seconds": setup_seconds,
+        "quiet_database_seconds": waited,
         "requests": browse["requests"],
         "requests_per_second": summary["requests_per_second"],
         "failures": failures,
