@@ -141,38 +141,38 @@ def user_update_profile(*, actor: User, user: User, **values: object) -> User:
         if not changes:
             return user
         user.save(update_fields=list(changes))
-        for organisatie in _organisaties_of(user):
-            audit_log(
-                actor=actor,
-                organisatie=organisatie,
-                action=AuditAction.UPDATE,
-                kind=AuditKind.GEBRUIKER,
-                obj=user,
-                changes=changes,
-            )
+        _audit_person(actor=actor, user=user, kind=AuditKind.GEBRUIKER, changes=changes)
     return user
 
 
 def user_password_changed(*, actor: User, user: User) -> None:
     """Record a password change (the change itself is Django's form); values are never logged."""
     with transaction.atomic():
-        for organisatie in _organisaties_of(user):
-            audit_log(
-                actor=actor,
-                organisatie=organisatie,
-                action=AuditAction.UPDATE,
-                kind=AuditKind.BEVEILIGING,
-                obj=user,
-                changes={"password": {"old": "********", "new": "********"}},
-                message="password changed",
-            )
+        _audit_person(
+            actor=actor,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"password": {"old": "********", "new": "********"}},
+            message="password changed",
+        )
 
 
-def _organisaties_of(user: User) -> list[Organisatie | None]:
-    """Where a change of a person is logged: once in the log of every organisation they belong
-    to, so that each one's beheerders see it; once without an organisation when there is none."""
+def _audit_person(
+    *, actor: User, user: User, kind: AuditKind, changes: dict, message: str = ""
+) -> None:
+    """Log a change of a person once in the log of every organisation they belong to, so that
+    each one's beheerders see it; once without an organisation when there is none."""
     organisaties = list(Organisatie.objects.filter(lidmaatschappen__user=user).order_by("pk"))
-    return organisaties or [None]
+    for organisatie in organisaties or [None]:
+        audit_log(
+            actor=actor,
+            organisatie=organisatie,
+            action=AuditAction.UPDATE,
+            kind=kind,
+            obj=user,
+            changes=changes,
+            message=message,
+        )
 
 
 def login_event_record(

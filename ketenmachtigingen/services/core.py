@@ -129,6 +129,16 @@ def _check_scope(scope: Scope) -> None:
         )
 
 
+def _check_none_open(intermediair: Organisatie, relatie: Relatie) -> None:
+    """One active or pending ketenmachtiging per relatie (call it with the intermediair locked)."""
+    if open_ketenmachtiging_for(intermediair=intermediair, relatie=relatie):
+        raise KetenmachtigingError(
+            _("%(naam)s already has an active or pending ketenmachtiging with you.")
+            % {"naam": relatie.naam},
+            code="duplicate",
+        )
+
+
 def _check_not_self(intermediair: Organisatie, relatie: Relatie) -> None:
     if relatie.kvk_nummer and relatie.kvk_nummer == intermediair.kvk_nummer:
         raise KetenmachtigingError(
@@ -237,14 +247,8 @@ def ketenmachtiging_request(
     now = timezone.now()
     with transaction.atomic():
         Organisatie.objects.select_for_update().get(pk=intermediair.pk)
-        if vernieuwing_van is None and open_ketenmachtiging_for(
-            intermediair=intermediair, relatie=relatie
-        ):
-            raise KetenmachtigingError(
-                _("%(naam)s already has an active or pending ketenmachtiging with you.")
-                % {"naam": relatie.naam},
-                code="duplicate",
-            )
+        if vernieuwing_van is None:
+            _check_none_open(intermediair, relatie)
         km = _new(
             actor=actor,
             intermediair=intermediair,
@@ -308,12 +312,7 @@ def ketenmachtiging_register_approved(
     today = timezone.localdate()
     with transaction.atomic():
         Organisatie.objects.select_for_update().get(pk=intermediair.pk)
-        if open_ketenmachtiging_for(intermediair=intermediair, relatie=relatie):
-            raise KetenmachtigingError(
-                _("%(naam)s already has an active or pending ketenmachtiging with you.")
-                % {"naam": relatie.naam},
-                code="duplicate",
-            )
+        _check_none_open(intermediair, relatie)
         km = _new(
             actor=actor,
             intermediair=intermediair,
