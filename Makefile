@@ -18,10 +18,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 ## run: set everything up and serve the portal on http://$(HOST):$(PORT) (SQLite, tasks in-process)
 run: install translations
 	@env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=ketenportal.settings.dev \
+		SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" \
 		sh -c '$(PY) manage.py migrate --noinput -v0 && \
 		       $(PY) manage.py seed_demo && \
 		       echo "" && echo "Ketenportal: http://$(HOST):$(PORT)/  (stop with Ctrl+C)" && \
-		       { $(PY) manage.py run_jobs --loop --interval 300 -v0 & } && \
+		       { $(PY) manage.py run_jobs --loop --interval 60 -v0 & } && \
 		       exec $(PY) manage.py runserver $(HOST):$(PORT) --noreload'
 
 ## test: install what the tests need and run all of them

@@ -5,10 +5,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from .constants import Rol
+from .reauth import password_confirmed
 
 User = get_user_model()
 
@@ -54,12 +56,64 @@ class VerifyTokenForm(forms.Form):
 
 
 class ProfielForm(forms.Form):
+    """Mijn profiel's own details. A new e-mail address needs the current password: whoever
+    controls the address can reset the password, so a borrowed session must not move it."""
+
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     telefoonnummer = PhoneNumberField(label=_("Phone number"), required=False, region="NL")
     taal = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     email_berichten = forms.BooleanField(
         label=_("E-mail me when a message arrives in the berichtenbox"), required=False
     )
+    password = forms.CharField(
+        label=_("Current password"),
+        required=False,
+        strip=False,
+        help_text=_("Needed only when you change your e-mail address."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request: HttpRequest, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        user = self.request.user
+        if email and User.objects.normalize_email(email) != user.email:
+            password = cleaned.get("password") or ""
+            if not password:
+                self.add_error(
+                    "password", _("Enter your current password to change your e-mail address.")
+                )
+            elif not password_confirmed(self.request, password):
+                self.add_error("password", _("This password is not correct."))
+        return cleaned
+
+    def profile_values(self) -> dict:
+        """The cleaned values to save: everything except the password."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "password"}
+
+
+class ReauthForm(forms.Form):
+    """Bevestig uw wachtwoord: the logged-in person's own password, again."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args, request: HttpRequest, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not password_confirmed(self.request, password):
+            raise forms.ValidationError(_("This password is not correct."), code="wrong_password")
+        return password
 
 
 class RolForm(forms.Form):

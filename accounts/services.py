@@ -1,4 +1,5 @@
-"""Writes of the accounts app: organisations, memberships and roles, profiles, login history.
+"""Writes of the accounts app: organisations, memberships and roles, profiles, login history,
+second factors and backup codes.
 
 Every function takes the acting user as ``actor``, runs in one transaction, locks what it
 changes and writes the audit row in that same transaction.
@@ -6,14 +7,19 @@ changes and writes the audit row in that same transaction.
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from two_factor.plugins.phonenumber.models import PhoneDevice
 
 from ketenportal.exceptions import DomainError
 
+from . import notifications
 from .audit import audit_log, diff, snapshot
 from .constants import AuditAction, AuditKind, LoginResult, Rol, SecondFactorUsed
 from .models import Lidmaatschap, LoginEvent, Organisatie, User
 
 PROFILE_FIELDS = ("email", "telefoonnummer", "taal", "email_berichten")
+BACKUP_CODE_COUNT = 10
 
 
 class LastBeheerderError(DomainError):
@@ -142,6 +148,10 @@ def user_update_profile(*, actor: User, user: User, **values: object) -> User:
             return user
         user.save(update_fields=list(changes))
         _audit_person(actor=actor, user=user, kind=AuditKind.GEBRUIKER, changes=changes)
+        if "email" in changes:
+            notifications.security_change_mail(
+                user, notifications.EMAIL_CHANGED, old_email=before["email"]
+            )
     return user
 
 
@@ -155,6 +165,44 @@ def user_password_changed(*, actor: User, user: User) -> None:
             changes={"password": {"old": "********", "new": "********"}},
             message="password changed",
         )
+
+
+def user_second_factor_added(*, actor: User, user: User, device: Device) -> None:
+    """Record a new second factor (django-two-factor-auth's setup saved it) and tell the person."""
+    kind = SecondFactorUsed.SMS if isinstance(device, PhoneDevice) else SecondFactorUsed.TOTP
+    with transaction.atomic():
+        _audit_person(
+            actor=actor,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"second_factor": {"old": None, "new": kind.value}},
+            message="second factor added",
+        )
+        notifications.security_change_mail(user, notifications.SECOND_FACTOR_ADDED)
+
+
+def user_backup_codes_regenerate(*, actor: User, user: User) -> list[str]:
+    """Replace all of a person's backup codes with new ones; returns them, to be shown once."""
+    with transaction.atomic():
+        # Two clicks at once must not leave two sets of codes that both work.
+        user = User.objects.select_for_update().get(pk=user.pk)
+        tokens = StaticToken.objects.filter(device__user=user)
+        old_count = tokens.count()
+        tokens.delete()
+        device = StaticDevice.objects.filter(user=user).order_by("pk").first()
+        if device is None:
+            device = StaticDevice.objects.create(user=user, name="backup")
+        codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        _audit_person(
+            actor=actor,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"backup_codes": {"old": old_count, "new": len(codes)}},
+            message="backup codes regenerated",
+        )
+        notifications.security_change_mail(user, notifications.BACKUP_CODES_REGENERATED)
+    return codes
 
 
 def _audit_person(

@@ -1,10 +1,25 @@
-"""Glue between django-two-factor-auth and Ketenportal: the SMS method and its setup form."""
+"""Glue between django-two-factor-auth and Ketenportal: the SMS method and its setup form, and
+the setup and backup-code pages.
 
+A person who already has a second factor must enter the password again before adding another
+one or making new backup codes (``accounts.reauth``); each such change is audited and mailed to
+the person. Backup codes are shown once, when they are made, and never again.
+"""
+
+from django import forms
+from django.db import transaction
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView
+from django_otp.plugins.otp_static.models import StaticToken
 from phonenumber_field.phonenumber import PhoneNumber
+from two_factor import views as two_factor_views
 from two_factor.plugins.phonenumber.forms import PhoneNumberForm
 from two_factor.plugins.phonenumber.method import SMSMethod
 
+from . import services
+from .reauth import already_verified, requires_recent_password
 from .sms import validate_sms_number
 
 
@@ -26,9 +41,61 @@ class SmsMethod(SMSMethod):
 
 def axes_username(request, credentials: dict | None = None) -> str | None:
     """The username django-axes keys lockouts on: from ``authenticate()``'s credentials, or the
-    two-factor login wizard's ``auth-username`` field."""
-    if credentials and credentials.get("username"):
-        return str(credentials["username"])
+    two-factor login wizard's ``auth-username`` field.
+
+    django-axes passes the credentials under ``username`` when it records a failure, and under
+    ``AXES_USERNAME_FORM_FIELD`` (``auth-username``) when it checks for a lockout: both count, or
+    a form without that field (Bevestig uw wachtwoord) would never be found locked out."""
+    for key in ("username", "auth-username"):
+        if credentials and credentials.get(key):
+            return str(credentials[key])
     if request is not None and request.method == "POST":
         return request.POST.get("auth-username") or None
     return None
+
+
+@method_decorator(requires_recent_password(when=already_verified), name="dispatch")
+class SetupView(two_factor_views.SetupView):
+    """Set up a second factor. The first one, right after the password, as django-two-factor-auth
+    does; another one (a verified person) only with a recent password. Every new device is
+    audited and mailed to the person."""
+
+    def done(self, form_list, **kwargs):
+        with transaction.atomic():
+            response = super().done(form_list, **kwargs)
+            # django_otp.login (in super().done) put the new device on the user.
+            services.user_second_factor_added(
+                actor=self.request.user, user=self.request.user, device=self.request.user.otp_device
+            )
+        return response
+
+
+@method_decorator(requires_recent_password(when=already_verified), name="dispatch")
+class QRGeneratorView(two_factor_views.QRGeneratorView):
+    """The QR code of a setup in progress: the same rule as the setup page."""
+
+
+@method_decorator(never_cache, name="dispatch")
+class BackupTokensView(FormView):
+    """Backup codes: how many are left, and new ones on request (the password again).
+
+    Replaces django-two-factor-auth's page, which lists the existing codes on every visit: here
+    the codes are shown once, in the answer to the request that made them.
+    """
+
+    form_class = forms.Form
+    template_name = "two_factor/core/backup_tokens.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["remaining"] = StaticToken.objects.filter(device__user=self.request.user).count()
+        return context
+
+    @method_decorator(requires_recent_password)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        codes = services.user_backup_codes_regenerate(actor=user, user=user)
+        return self.render_to_response(self.get_context_data(form=form, new_codes=codes))

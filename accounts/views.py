@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 from django.views.i18n import set_language
@@ -35,6 +36,7 @@ from .forms import (
     GebruikerSearchForm,
     OrganisatieSwitchForm,
     ProfielForm,
+    ReauthForm,
     RolForm,
     UsernameOrEmailPasswordResetForm,
     UsernameRecoveryForm,
@@ -47,6 +49,7 @@ from .middleware import (
 )
 from .mixins import BeheerderRequiredMixin
 from .models import User
+from .reauth import mark_password_confirmed
 from .signals import second_factor_of
 
 logger = logging.getLogger(__name__)
@@ -70,6 +73,13 @@ class LoginView(TwoFactorLoginView):
         if "otp_token" in form.fields:
             form.fields["otp_token"].label = _("Code")
         return form
+
+    def done(self, form_list, **kwargs):
+        response = super().done(form_list, **kwargs)
+        # The password was just entered: right after logging in (the first backup codes after
+        # enrolment), changing the second factor does not ask for it again (accounts.reauth).
+        mark_password_confirmed(self.request)
+        return response
 
     def post(self, *args, **kwargs):
         step = self.steps.current
@@ -148,6 +158,30 @@ class VerifyView(FormView):
         return self.form_invalid(form)
 
 
+@method_decorator([never_cache, sensitive_post_parameters("password")], name="dispatch")
+class ReauthView(FormView):
+    """Bevestig uw wachtwoord: the password again before a change of how someone logs in.
+
+    Open to a person with a verified second factor only (the middleware's default). A wrong
+    password is a form error and counts towards the django-axes lockout (``accounts.reauth``).
+    """
+
+    template_name = "accounts/reauth.html"
+    form_class = ReauthForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next"] = safe_next(self.request, "")
+        return context
+
+    def form_valid(self, form):
+        mark_password_confirmed(self.request)
+        return redirect(safe_next(self.request, reverse("accounts:profiel")))
+
+
 @method_decorator(second_factor_exempt, name="dispatch")
 class LogoutView(auth_views.LogoutView):
     """Uitloggen, by POST only (Django's LogoutView refuses GET)."""
@@ -214,8 +248,10 @@ class HomeView(TemplateView):
     template_name = "accounts/home.html"
 
 
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class ProfielView(TemplateView):
-    """Mijn profiel: details, the EH-middel and its level, login history, devices."""
+    """Mijn profiel: details, the EH-middel and its level, login history, devices. A new e-mail
+    address needs the current password (``ProfielForm``)."""
 
     template_name = "accounts/profiel.html"
 
@@ -223,23 +259,24 @@ class ProfielView(TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["form"] = kwargs.get("form") or ProfielForm(
+            request=self.request,
             initial={
                 "email": user.email,
                 "telefoonnummer": user.telefoonnummer,
                 "taal": user.taal,
                 "email_berichten": user.email_berichten,
-            }
+            },
         )
         context["login_history"] = selectors.login_history_for(user)[:25]
         context["device"] = default_device(user)
         return context
 
     def post(self, request, *args, **kwargs):
-        form = ProfielForm(request.POST)
+        form = ProfielForm(request.POST, request=request)
         if form.is_valid():
             try:
                 services.user_update_profile(
-                    actor=request.user, user=request.user, **form.cleaned_data
+                    actor=request.user, user=request.user, **form.profile_values()
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc))

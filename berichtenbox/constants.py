@@ -1,4 +1,4 @@
-"""Kinds of messages in the berichtenbox."""
+"""Kinds of messages in the berichtenbox (the filter of the berichtenbox page)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,3 +11,5 @@ class Soort(models.TextChoices):
     WIJZIGING_ABONNEMENT = "wijziging_abonnement", _("Subscription change")
     NIEUWE_AFGEGEVEN = "nieuwe_afgegeven", _("New granted ketenmachtiging")
     STATUS = "status", _("Status change")
+    MAIL = "mail", _("E-mail not delivered")
+    IMPORT = "import", _("Import")

@@ -1,35 +1,37 @@
-"""Writes of the berichtenbox: one function creates every message."""
+"""Writes of the berichtenbox: one function creates every message, one mails that they wait."""
 
-import logging
+from collections import defaultdict
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from accounts.constants import Rol
 from accounts.models import Organisatie, User
 from ketenportal.utils.tasks import dispatch
+from outbox.services import Envelope, mails_queue
 
 from .models import Bericht
 
-logger = logging.getLogger(__name__)
+#: The outbox kind of the e-mail "messages are waiting" (registered in ``emails``).
+MAIL_SOORT = "berichtenbox.wachtend"
 
 
 def bericht_create(
     *,
     organisatie: Organisatie,
     soort: str,
-    onderwerp: str,
-    tekst: str,
+    sjabloon: str = "",
+    params: dict | None = None,
+    onderwerp: str = "",
+    tekst: str = "",
     link: str = "",
+    betreft: models.Model | None = None,
     sleutel: str | None = None,
+    mailen: bool = True,
 ) -> Bericht | None:
-    """Put a message in the organisation's berichtenbox and, after commit, e-mail its beheerders
-    that a message is waiting (unless they switched that off on Mijn profiel; see
-    ``tasks.mail_berichten``).
+    """Put a message in the organisation's berichtenbox; after commit its beheerders get an
+    e-mail that a message waits (see ``berichten_mail_queue``), unless ``mailen`` is off.
 
     With a ``sleutel`` the message is created once: a second call returns None.
     """
@@ -38,52 +40,84 @@ def bericht_create(
             bericht = Bericht.objects.create(
                 organisatie=organisatie,
                 soort=soort,
+                sjabloon=sjabloon,
+                params=params or {},
                 onderwerp=onderwerp[:200],
                 tekst=tekst,
                 link=link,
+                betreft_type=ContentType.objects.get_for_model(betreft) if betreft else None,
+                betreft_id=betreft.pk if betreft else None,
                 sleutel=sleutel,
+                mailen=mailen,
             )
     except IntegrityError:
         if sleutel and Bericht.objects.filter(sleutel=sleutel).exists():
             return None
         raise
-    from .tasks import mail_berichten
+    if mailen:
+        from .tasks import mail_berichten
 
-    dispatch(mail_berichten, [organisatie.pk])
+        dispatch(mail_berichten, [organisatie.pk])
     return bericht
 
 
-def send_waiting_mail(*, organisatie_id: int, bericht_ids: list[int]) -> None:
-    """E-mail the organisation's beheerders that messages are waiting (not to those who switched
-    it off on Mijn profiel), each in their own language. Called by ``tasks.mail_berichten``."""
-    organisatie = Organisatie.objects.get(pk=organisatie_id)
-    berichten = list(Bericht.objects.filter(pk__in=bericht_ids).order_by("-created_at")[:20])
-    recipients = User.objects.filter(
-        lidmaatschappen__organisatie=organisatie,
-        lidmaatschappen__rol=Rol.BEHEERDER,
-        is_active=True,
-        email_berichten=True,
-    ).exclude(email="")
-    for user in recipients:
-        with translation.override(user.taal):
-            context = {
-                "user": user,
-                "berichten": berichten,
-                "aantal": len(bericht_ids),
-                "organisatie": organisatie,
-                "platform": settings.PLATFORM_NAME,
-                "url": settings.SITE_URL + "/berichtenbox/",
-            }
-            try:
-                send_mail(
-                    subject=_("A message is waiting for you in the berichtenbox"),
-                    message=render_to_string("emails/bericht.txt", context),
-                    html_message=render_to_string("emails/bericht.html", context),
-                    from_email=None,
-                    recipient_list=[user.email],
-                )
-            except Exception:  # noqa: BLE001 - the messages themselves are stored; mail is a courtesy
-                logger.exception("berichtenbox: mail to user %s failed", user.pk)
+def berichten_create(berichten: list[Bericht]) -> set[int]:
+    """Many messages in one statement (the sweeps); a ``sleutel`` that exists is skipped.
+    Returns the organisations that have messages to mail."""
+    if not berichten:
+        return set()
+    Bericht.objects.bulk_create(berichten, batch_size=2000, ignore_conflicts=True)
+    organisaties = {b.organisatie_id for b in berichten if b.mailen}
+    if organisaties:
+        from .tasks import mail_berichten
+
+        dispatch(mail_berichten, sorted(organisaties))
+    return organisaties
+
+
+def berichten_mail_queue(organisatie_ids: list[int] | None = None) -> int:
+    """Put one e-mail per beheerder per organisation ("messages are waiting") in the outbox for
+    the messages not mailed yet, and mark those messages, in one transaction: run twice, or on
+    two workers at once, every message is mailed once. Beheerders who switched these e-mails
+    off on Mijn profiel get none. Returns the number of e-mails queued."""
+    now = timezone.now()
+    with transaction.atomic():
+        pending = Bericht.objects.filter(gemaild_op__isnull=True, mailen=True)
+        if organisatie_ids:
+            pending = pending.filter(organisatie_id__in=organisatie_ids)
+        rows = list(
+            pending.select_for_update(skip_locked=True)
+            .order_by("organisatie_id", "pk")
+            .values_list("pk", "organisatie_id")
+        )
+        if not rows:
+            return 0
+        per_org: dict[int, list[int]] = defaultdict(list)
+        for pk, organisatie_id in rows:
+            per_org[organisatie_id].append(pk)
+        Bericht.objects.filter(pk__in=[pk for pk, _org in rows]).update(gemaild_op=now)
+        recipients = (
+            User.objects.filter(
+                lidmaatschappen__organisatie_id__in=list(per_org),
+                lidmaatschappen__rol=Rol.BEHEERDER,
+                is_active=True,
+                email_berichten=True,
+            )
+            .exclude(email="")
+            .values_list("pk", "email", "taal", "lidmaatschappen__organisatie_id")
+        )
+        envelopes = [
+            Envelope(
+                soort=MAIL_SOORT,
+                ontvanger=email,
+                taal=taal,
+                params={"user": user_id, "organisatie": org_id, "berichten": per_org[org_id]},
+                sleutel=f"berichten:{user_id}:{per_org[org_id][0]}",
+            )
+            for user_id, email, taal, org_id in recipients
+        ]
+        queued = mails_queue(envelopes)
+    return len(queued)
 
 
 def bericht_mark_read(*, bericht: Bericht) -> None:

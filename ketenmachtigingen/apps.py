@@ -9,7 +9,11 @@ class KetenmachtigingenConfig(AppConfig):
     def ready(self) -> None:
         from accounts.management.commands.seed_demo import DEMO_SEEDERS
 
+        from .berichten import register_texts
         from .demo import seed
+        from .emails import register_kinds
 
         if seed not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seed)
+        register_texts()
+        register_kinds()

@@ -1,12 +1,37 @@
-"""E-mails about ketenmachtigingen, in the language chosen for the recipients."""
+"""E-mails about ketenmachtigingen: outbox kinds, composed when delivered.
+
+Each kind renders its message from the ketenmachtiging as it is at delivery time, in the
+language of the outbox row (the invitation's language for the relatie's contact). A kind whose
+e-mail is no longer needed (the request was withdrawn or sent anew before its e-mail went out)
+raises ``Skip``. What happens when the mail server accepts or refuses an e-mail is here too:
+the invitation marks itself sent; an invitation that cannot be delivered makes the request
+``fout`` (the manual's meaning of Fout), any other e-mail leaves a message for the sender.
+"""
+
+import logging
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Ketenmachtiging, StatusWijziging
+from outbox.registry import Skip, register
+
+from .constants import Status
+from .models import Ketenmachtiging
+
+logger = logging.getLogger(__name__)
+
+UITNODIGING = "ketenmachtigingen.uitnodiging"
+UITNODIGING_OPNIEUW = "ketenmachtigingen.uitnodiging_opnieuw"
+HERINNERING = "ketenmachtigingen.herinnering"
+INCOMPLEET = "ketenmachtigingen.incompleet"
+GOEDGEKEURD = "ketenmachtigingen.goedgekeurd"
+FEITEN = "ketenmachtigingen.feiten"
 
 
 def _context(km: Ketenmachtiging, **extra) -> dict:
@@ -20,58 +45,201 @@ def _context(km: Ketenmachtiging, **extra) -> dict:
     }
 
 
-def send_uitnodiging_mail(km: Ketenmachtiging, pdf: bytes) -> None:
-    """The invitation with the Ketenmachtiging formulier (PDF) to the relatie's contact."""
-    with translation.override(km.taal):
-        context = _context(km)
-        subject = _("Ketenmachtiging for %(relatie)s") % {"relatie": km.relatie_naam}
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("emails/uitnodiging.txt", context),
-            to=[km.relatie_contact_email],
-            reply_to=[km.contact_email] if km.contact_email else None,
-        )
-        message.attach_alternative(
-            render_to_string("emails/uitnodiging.html", context), "text/html"
-        )
-        message.attach(f"ketenmachtiging-{km.kenmerk}.pdf", pdf, "application/pdf")
-        message.send()
+def _km(mail) -> Ketenmachtiging:
+    km = Ketenmachtiging.objects.select_related("intermediair").filter(pk=mail.params.get("km"))
+    km = km.first()
+    if km is None:
+        raise Skip("the ketenmachtiging is gone")
+    return km
 
 
-def send_incompleet_mail(km: Ketenmachtiging, wijziging: StatusWijziging) -> None:
-    """The back office found the form incomplete: tell the relatie's contact what is missing."""
-    with translation.override(km.taal):
-        context = _context(km, reden=wijziging.reden)
-        message = EmailMultiAlternatives(
-            subject=_("Your ketenmachtiging form %(kenmerk)s is incomplete")
-            % {"kenmerk": km.kenmerk},
-            body=render_to_string("emails/incompleet.txt", context),
-            to=[km.relatie_contact_email],
-            reply_to=[settings.PLATFORM_SUPPORT_EMAIL],
-        )
-        message.attach_alternative(render_to_string("emails/incompleet.html", context), "text/html")
-        message.send()
+def _same_invitation(mail, km: Ketenmachtiging) -> bool:
+    """Whether the e-mail belongs to the invitation that is out now (not an earlier term)."""
+    sent = parse_datetime(mail.params.get("verstuurd_op") or "")
+    return km.status == Status.VERSTUURD and sent is not None and km.verstuurd_op == sent
 
 
-def send_herinnering_mail(km: Ketenmachtiging, pdf: bytes | None, *, opnieuw: bool) -> None:
-    """A reminder while the invitation waits (or the invitation again, on request), with the
-    form attached again."""
-    with translation.override(km.taal):
-        context = _context(km, opnieuw=opnieuw)
-        subject = (
-            _("Ketenmachtiging for %(relatie)s")
-            if opnieuw
-            else _("Reminder: ketenmachtiging for %(relatie)s")
-        ) % {"relatie": km.relatie_naam}
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("emails/herinnering.txt", context),
-            to=[km.relatie_contact_email],
-            reply_to=[km.contact_email] if km.contact_email else None,
+def _message(
+    template: str, subject: str, context: dict, reply_to: list[str]
+) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{template}.txt", context),
+        reply_to=[r for r in reply_to if r] or None,
+    )
+    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
+    return message
+
+
+def formulier_pdf(km: Ketenmachtiging) -> bytes:
+    """The form of the current invitation: stored once, rendered when it is not there yet."""
+    from .services import render_formulier
+
+    if km.formulier_pdf:
+        try:
+            with km.formulier_pdf.open("rb") as handle:
+                return handle.read()
+        except OSError:
+            logger.warning("form of ketenmachtiging %s is missing; rendering it again", km.pk)
+    pdf = render_formulier(km)
+    name = km.formulier_pdf.storage.save(
+        km.formulier_pdf.field.generate_filename(km, f"ketenmachtiging-{km.kenmerk}.pdf"),
+        ContentFile(pdf),
+    )
+    Ketenmachtiging.objects.filter(pk=km.pk, verstuurd_op=km.verstuurd_op).update(
+        formulier_pdf=name
+    )
+    return pdf
+
+
+# --- Renderers --------------------------------------------------------------------------------
+
+
+def render_uitnodiging(mail) -> EmailMultiAlternatives:
+    km = _km(mail)
+    if not _same_invitation(mail, km):
+        raise Skip("the request is no longer waiting for this invitation")
+    message = _message(
+        "uitnodiging",
+        _("Ketenmachtiging for %(relatie)s") % {"relatie": km.relatie_naam},
+        _context(km),
+        [km.contact_email],
+    )
+    message.attach(f"ketenmachtiging-{km.kenmerk}.pdf", formulier_pdf(km), "application/pdf")
+    return message
+
+
+def _render_herinnering(mail, *, opnieuw: bool) -> EmailMultiAlternatives:
+    km = _km(mail)
+    if km.status != Status.VERSTUURD or km.invitation_lapsed():
+        raise Skip("the request is no longer waiting for the form")
+    subject = (
+        _("Ketenmachtiging for %(relatie)s")
+        if opnieuw
+        else _("Reminder: ketenmachtiging for %(relatie)s")
+    ) % {"relatie": km.relatie_naam}
+    message = _message("herinnering", subject, _context(km, opnieuw=opnieuw), [km.contact_email])
+    message.attach(f"ketenmachtiging-{km.kenmerk}.pdf", formulier_pdf(km), "application/pdf")
+    return message
+
+
+def render_herinnering(mail) -> EmailMultiAlternatives:
+    return _render_herinnering(mail, opnieuw=False)
+
+
+def render_opnieuw(mail) -> EmailMultiAlternatives:
+    return _render_herinnering(mail, opnieuw=True)
+
+
+def render_incompleet(mail) -> EmailMultiAlternatives:
+    km = _km(mail)
+    if km.status != Status.INCOMPLEET:
+        raise Skip("the request is no longer incomplete")
+    return _message(
+        "incompleet",
+        _("Your ketenmachtiging form %(kenmerk)s is incomplete") % {"kenmerk": km.kenmerk},
+        _context(km, reden=mail.params.get("reden", "")),
+        [settings.PLATFORM_SUPPORT_EMAIL],
+    )
+
+
+def render_goedgekeurd(mail) -> EmailMultiAlternatives:
+    km = _km(mail)
+    if km.status != Status.ACTIEF:
+        raise Skip("the ketenmachtiging is no longer active")
+    return _message(
+        "goedgekeurd",
+        _("Ketenmachtiging %(kenmerk)s is active") % {"kenmerk": km.kenmerk},
+        _context(km),
+        [settings.PLATFORM_SUPPORT_EMAIL],
+    )
+
+
+def render_feiten(mail) -> EmailMultiAlternatives:
+    km = _km(mail)
+    context = {
+        "feiten": mail.params.get("feiten", {}),
+        "platform": settings.PLATFORM_NAME,
+        "afzender_naam": mail.params.get("afzender", ""),
+    }
+    return EmailMultiAlternatives(
+        subject=_("Ketenmachtiging registered for %(naam)s") % {"naam": km.intermediair_naam},
+        body=render_to_string("emails/afgegeven_feiten.txt", context),
+    )
+
+
+# --- Delivered or not -------------------------------------------------------------------------
+
+
+def uitnodiging_sent(mail) -> None:
+    km = Ketenmachtiging.objects.filter(pk=mail.params.get("km")).first()
+    if km is not None and _same_invitation(mail, km):
+        Ketenmachtiging.objects.filter(pk=km.pk, verstuurd_op=km.verstuurd_op).update(
+            uitnodiging_verzonden_op=mail.verzonden_op or timezone.now()
         )
-        message.attach_alternative(
-            render_to_string("emails/herinnering.html", context), "text/html"
+
+
+def uitnodiging_failed(mail) -> None:
+    """The invitation was refused for good or bounced: the request is ``fout`` with the
+    reason (the beheerder is told by the FOUT notice), if it still waits for this invitation;
+    otherwise a message about the e-mail."""
+    km = Ketenmachtiging.objects.select_for_update().filter(pk=mail.params.get("km")).first()
+    if km is None:
+        return
+    if _same_invitation(mail, km):
+        km.transition_to(
+            Status.FOUT,
+            actor=None,
+            reden=_("The invitation could not be delivered to %(email)s: %(error)s")
+            % {"email": mail.ontvanger, "error": (mail.fout or "")[:300]},
         )
-        if pdf:
-            message.attach(f"ketenmachtiging-{km.kenmerk}.pdf", pdf, "application/pdf")
-        message.send()
+        return
+    mail_failed(mail)
+
+
+def mail_failed(mail) -> None:
+    from .notifications import notify_mail_failed
+
+    km = Ketenmachtiging.objects.filter(pk=mail.params.get("km")).first()
+    organisatie_id = mail.params.get("organisatie") or (km.intermediair_id if km else None)
+    notify_mail_failed(mail, organisatie_id=organisatie_id, km=km)
+
+
+def register_kinds() -> None:
+    register(
+        UITNODIGING,
+        label=gettext_lazy("Invitation"),
+        render=render_uitnodiging,
+        on_sent=uitnodiging_sent,
+        on_failed=uitnodiging_failed,
+    )
+    register(
+        UITNODIGING_OPNIEUW,
+        label=gettext_lazy("Invitation sent again"),
+        render=render_opnieuw,
+        on_failed=mail_failed,
+    )
+    register(
+        HERINNERING,
+        label=gettext_lazy("Reminder"),
+        render=render_herinnering,
+        on_failed=mail_failed,
+    )
+    register(
+        INCOMPLEET,
+        label=gettext_lazy("Form incomplete"),
+        render=render_incompleet,
+        on_failed=mail_failed,
+    )
+    register(
+        GOEDGEKEURD,
+        label=gettext_lazy("Ketenmachtiging active"),
+        render=render_goedgekeurd,
+        on_failed=mail_failed,
+    )
+    register(
+        FEITEN,
+        label=gettext_lazy("Details passed on to the intermediair"),
+        render=render_feiten,
+        on_failed=mail_failed,
+    )

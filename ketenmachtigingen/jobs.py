@@ -5,8 +5,8 @@ Every due time lives in the database (``einddatum``, ``einde_gepland_op``,
 set-based queries and work through it in chunks. Each chunk claims its rows with
 ``SELECT … FOR UPDATE SKIP LOCKED`` and changes them in one transaction, so a sweep that runs
 twice, or on two workers at once, changes every row once; a sweep killed halfway rolls back its
-open chunk and the next run picks the rest up. Side effects (e-mails) are dispatched after commit
-and claim their own rows first.
+open chunk and the next run picks the rest up. Messages and e-mails are written in the same
+transaction (unique keys keep them single); the outbox delivers the e-mails after commit.
 
 Sweeps:
 * ``sweep_verlopen``: past its end date → verlopen (its users lose access).
@@ -15,7 +15,13 @@ Sweeps:
   a message in the berichtenbox.
 * ``sweep_verlengingen``: 3 months before the end date, a renewal notice in the berichtenbox
   (once per ketenmachtiging per term).
-* ``sweep_herinneringen``: reminders to the relatie's contact while an invitation waits.
+* ``sweep_uitnodigingen_verlopend``: 14 days before an invitation lapses, a message (once per
+  deadline).
+* ``sweep_herinneringen``: reminders to the relatie's contact while an invitation waits, one
+  step at a time: the second only some days after the first, never both in one run.
+
+Who is told what is the notification map's business (``notifications``): a sweep emits the
+event for its chunk, in the chunk's transaction; the outbox delivers the e-mails after commit.
 """
 
 import logging
@@ -27,47 +33,34 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils import timezone
 
 from accounts.constants import AuditAction, AuditKind
 from accounts.models import AuditEntry
-from berichtenbox.constants import Soort
-from berichtenbox.models import Bericht
-from ketenportal.utils.tasks import dispatch
 
 from .constants import ALLOWED_TRANSITIONS, VERLENGING_MAANDEN, Status
 from .models import Afzenderinstellingen, Ketenmachtiging, StatusWijziging, add_months
+from .notifications import Event, notify_rows
 
 logger = logging.getLogger("ketenportal.jobs")
 
-# Message texts (stored in the default language when the message is created).
-VERLOPEN_TEKST = gettext_noop(
-    "The ketenmachtiging of %(relatie)s reached its end date and has expired; it is now under "
-    "Verlopen. To log in on behalf of this relatie again, request a new ketenmachtiging."
-)
-VERVALLEN_TEKST = gettext_noop(
-    "The signed form for the ketenmachtiging of %(relatie)s did not arrive within 3 months of "
-    "the invitation (reference %(kenmerk)s). The request has been removed from the overview. "
-    "You can send a new request."
-)
-VERLENGING_TEKST = gettext_noop(
-    "The ketenmachtiging of %(relatie)s expires on %(datum)s. To keep logging in on behalf of "
-    "your relatie, request a renewal in time: you find it under Ketenmachtigingen > van "
-    "relaties, tab Acties. If the renewal is not requested before the end date, the "
-    "ketenmachtiging moves to Verlopen and must be requested again."
-)
+#: A message this many days before an invitation lapses.
+VERVAL_WAARSCHUWING_DAGEN = 14
 
 ROW_FIELDS = (
     "pk",
     "status",
     "intermediair_id",
+    "intermediair_naam",
+    "relatie_organisatie_id",
     "relatie_naam",
     "relatie_kvk_nummer",
     "relatie_rsin",
     "einddatum",
+    "uitnodiging_geldig_tot",
+    "verstuurd_op",
+    "relatie_contact_email",
+    "taal",
     "kenmerk",
 )
 
@@ -97,10 +90,6 @@ def _claim(condition: Q) -> list[dict]:
 
 def _label(row: dict) -> str:
     return f"{row['relatie_naam']} ({row['relatie_kvk_nummer'] or row['relatie_rsin']})"
-
-
-def _detail_url(pk: int) -> str:
-    return reverse("ketenmachtigingen:detail", args=[pk])
 
 
 def _transition_rows(rows: list[dict], new: str, *, reden: str, now: datetime) -> list[dict]:
@@ -147,78 +136,45 @@ def _transition_rows(rows: list[dict], new: str, *, reden: str, now: datetime) -
     return rows
 
 
-def _berichten(rows: list[dict], make: Callable[[dict], Bericht | None]) -> set[int]:
-    """Insert one message per row (a unique ``sleutel`` keeps them single); return the
-    organisations that got one."""
-    berichten = [b for b in (make(r) for r in rows) if b is not None]
-    Bericht.objects.bulk_create(berichten, batch_size=2000, ignore_conflicts=True)
-    return {b.organisatie_id for b in berichten}
-
-
-def _sweep(condition: Q, work: Callable[[list[dict], datetime], set[int]]) -> tuple[int, set[int]]:
+def _sweep(condition: Q, work: Callable[[list[dict], datetime], None]) -> int:
     """Run ``work`` over every chunk of rows matching ``condition``, a transaction per chunk."""
-    total, organisaties = 0, set()
+    total = 0
     while True:
         now = timezone.now()
         with transaction.atomic():
             rows = _claim(condition)
             if not rows:
                 break
-            organisaties |= work(rows, now)
+            work(rows, now)
             total += len(rows)
         _pause()
-    return total, organisaties
-
-
-def _in_default_language(text: Callable[[], str]) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return text()
+    return total
 
 
 # --- The sweeps -----------------------------------------------------------------------------
 
 
-def sweep_verlopen(today: date) -> tuple[int, set[int]]:
+def sweep_verlopen(today: date) -> int:
     """At the end date: verlopen. Until this runs, the overview already treats them so."""
-    condition = Q(status=Status.ACTIEF, einddatum__lt=today)
 
     def work(rows, now):
         changed = _transition_rows(rows, Status.VERLOPEN, reden="Einddatum bereikt", now=now)
+        notify_rows(Event.VERLOPEN, changed)
 
-        def bericht(r):
-            if not r["intermediair_id"]:
-                return None
-            return Bericht(
-                organisatie_id=r["intermediair_id"],
-                soort=Soort.VERLOPEN,
-                onderwerp=_in_default_language(
-                    lambda: (
-                        _("Ketenmachtiging of %(relatie)s has expired")
-                        % {"relatie": r["relatie_naam"]}
-                    )
-                ),
-                tekst=_in_default_language(lambda: _(VERLOPEN_TEKST) % {"relatie": _label(r)}),
-                link=_detail_url(r["pk"]),
-                sleutel=f"verlopen:{r['pk']}",
-                created_at=now,
-            )
-
-        return _berichten(changed, bericht)
-
-    return _sweep(condition, work)
+    return _sweep(Q(status=Status.ACTIEF, einddatum__lt=today), work)
 
 
-def sweep_geplande_eindes(today: date) -> tuple[int, set[int]]:
-    condition = Q(status=Status.ACTIEF, einde_gepland_op__lte=today)
-
+def sweep_geplande_eindes(today: date) -> int:
     def work(rows, now):
-        _transition_rows(rows, Status.BEEINDIGD, reden="Gekozen einddatum bereikt", now=now)
-        return set()
+        changed = _transition_rows(
+            rows, Status.BEEINDIGD, reden="Gekozen einddatum bereikt", now=now
+        )
+        notify_rows(Event.EINDE_BEREIKT, changed)
 
-    return _sweep(condition, work)
+    return _sweep(Q(status=Status.ACTIEF, einde_gepland_op__lte=today), work)
 
 
-def sweep_vervallen(today: date) -> tuple[int, set[int]]:
+def sweep_vervallen(today: date) -> int:
     """A request whose form did not arrive within 3 months leaves the overview; the beheerder
     gets a message. (A late form is refused when it is processed, job or no job.)"""
     condition = Q(
@@ -230,30 +186,12 @@ def sweep_vervallen(today: date) -> tuple[int, set[int]]:
         changed = _transition_rows(
             rows, Status.VERVALLEN, reden="Formulier niet binnen 3 maanden ontvangen", now=now
         )
-
-        def bericht(r):
-            if not r["intermediair_id"]:
-                return None
-            return Bericht(
-                organisatie_id=r["intermediair_id"],
-                soort=Soort.VERVALLEN_AANVRAAG,
-                onderwerp=_in_default_language(
-                    lambda: _("Request for %(relatie)s has lapsed") % {"relatie": r["relatie_naam"]}
-                ),
-                tekst=_in_default_language(
-                    lambda: _(VERVALLEN_TEKST) % {"relatie": _label(r), "kenmerk": r["kenmerk"]}
-                ),
-                link=_detail_url(r["pk"]),
-                sleutel=f"vervallen:{r['pk']}",
-                created_at=now,
-            )
-
-        return _berichten(changed, bericht)
+        notify_rows(Event.VERVALLEN, changed)
 
     return _sweep(condition, work)
 
 
-def sweep_verlengingen(today: date) -> tuple[int, set[int]]:
+def sweep_verlengingen(today: date) -> int:
     """Three months before the end date: a renewal notice, once per ketenmachtiging per term."""
     horizon = add_months(today, VERLENGING_MAANDEN)
     condition = Q(
@@ -267,40 +205,32 @@ def sweep_verlengingen(today: date) -> tuple[int, set[int]]:
         Ketenmachtiging.objects.filter(pk__in=[r["pk"] for r in rows]).update(
             verlenging_gemeld_voor=F("einddatum")
         )
-
-        def bericht(r):
-            if not r["intermediair_id"]:
-                return None
-            datum = r["einddatum"].strftime("%d-%m-%Y")
-            return Bericht(
-                organisatie_id=r["intermediair_id"],
-                soort=Soort.VERLENGING,
-                onderwerp=_in_default_language(
-                    lambda: (
-                        _("Ketenmachtiging of %(relatie)s expires on %(datum)s")
-                        % {"relatie": r["relatie_naam"], "datum": datum}
-                    )
-                ),
-                tekst=_in_default_language(
-                    lambda: _(VERLENGING_TEKST) % {"relatie": _label(r), "datum": datum}
-                ),
-                link=_detail_url(r["pk"]),
-                sleutel=f"verlenging:{r['pk']}:{r['einddatum'].isoformat()}",
-                created_at=now,
-            )
-
-        return _berichten(rows, bericht)
+        notify_rows(Event.VERLENGING_NODIG, rows, key=lambda r: r["einddatum"].isoformat())
 
     return _sweep(condition, work)
 
 
-def sweep_herinneringen(now: datetime) -> int:
-    """Remind the relatie's contact while an invitation waits (after 14 and 42 days by default,
-    per organisation; can be switched off). Each reminder is claimed on its row before the
-    e-mail is dispatched."""
-    from .tasks import send_herinnering
+def sweep_uitnodigingen_verlopend(today: date) -> int:
+    """Two weeks before a waiting invitation lapses: a message, once per deadline."""
+    condition = Q(
+        status__in=[Status.VERSTUURD, Status.INCOMPLEET],
+        uitnodiging_geldig_tot__gte=today,
+        uitnodiging_geldig_tot__lte=today + timedelta(days=VERVAL_WAARSCHUWING_DAGEN),
+    ) & (Q(vervalmelding_voor__isnull=True) | ~Q(vervalmelding_voor=F("uitnodiging_geldig_tot")))
 
-    today = timezone.localdate(now)
+    def work(rows, now):
+        Ketenmachtiging.objects.filter(pk__in=[r["pk"] for r in rows]).update(
+            vervalmelding_voor=F("uitnodiging_geldig_tot")
+        )
+        notify_rows(
+            Event.UITNODIGING_VERLOOPT, rows, key=lambda r: r["uitnodiging_geldig_tot"].isoformat()
+        )
+
+    return _sweep(condition, work)
+
+
+def _reminder_plans() -> list[tuple[Q, tuple[int, int]]]:
+    """(which organisations, (days to the first, days to the second reminder)), per setting."""
     custom = {
         a["organisatie_id"]: a
         for a in Afzenderinstellingen.objects.values(
@@ -308,60 +238,75 @@ def sweep_herinneringen(now: datetime) -> int:
         )
     }
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-    disabled = [org for org, a in custom.items() if not a["herinneringen"]]
     for org, a in custom.items():
         if a["herinneringen"]:
             groups[(a["herinnering_1_dagen"], a["herinnering_2_dagen"])].append(org)
+    plans = [(Q(intermediair_id__in=orgs), days) for days, orgs in groups.items()]
+    plans.append((~Q(intermediair_id__in=list(custom)), (14, 42)))
+    return plans
+
+
+def sweep_herinneringen(now: datetime) -> int:
+    """Remind the relatie's contact while an invitation waits (after 14 and 42 days by default,
+    per organisation; can be switched off), one step at a time: the first reminder once its day
+    has come; the second only when the first went out at least the days between them earlier,
+    so an invitation found late gets the first now and the second later, never both at once.
+    Only for an invitation that the mail server accepted. Each reminder is counted on its row in
+    the transaction that puts its e-mail in the outbox."""
+    today = timezone.localdate(now)
     base = Q(
         status=Status.VERSTUURD,
         uitnodiging_geldig_tot__gte=today,
         uitnodiging_verzonden_op__isnull=False,
     )
-    plans = [(Q(intermediair_id__in=orgs), days) for days, orgs in groups.items()]
-    plans.append(
-        (~Q(intermediair_id__in=list(custom)) & ~Q(intermediair_id__in=disabled), (14, 42))
-    )
     sent = 0
-    for scope, (first, second) in plans:
-        for number, days in ((1, first), (2, second)):
-            condition = (
-                base
-                & scope
-                & Q(
-                    herinneringen_verstuurd=number - 1, verstuurd_op__lte=now - timedelta(days=days)
-                )
-            )
+    for scope, (first, second) in _reminder_plans():
+        gap = max(1, second - first)
+        steps = (
+            # The second step first: a row that gets its first reminder in this run is not due
+            # for its second anyway (``laatste_herinnering_op`` is now).
+            (
+                2,
+                Q(
+                    herinneringen_verstuurd=1,
+                    verstuurd_op__lte=now - timedelta(days=second),
+                    laatste_herinnering_op__lte=now - timedelta(days=gap),
+                ),
+            ),
+            (1, Q(herinneringen_verstuurd=0, verstuurd_op__lte=now - timedelta(days=first))),
+        )
+        for number, step in steps:
+            condition = base & scope & step
             while True:
                 with transaction.atomic():
-                    ids = [r["pk"] for r in _claim(condition)]
-                    if not ids:
+                    rows = _claim(condition)
+                    if not rows:
                         break
                     Ketenmachtiging.objects.filter(
-                        pk__in=ids, herinneringen_verstuurd=number - 1
-                    ).update(herinneringen_verstuurd=number)
-                    for pk in ids:
-                        dispatch(send_herinnering, pk, "herinnering")
-                    sent += len(ids)
+                        pk__in=[r["pk"] for r in rows], herinneringen_verstuurd=number - 1
+                    ).update(herinneringen_verstuurd=number, laatste_herinnering_op=now)
+                    notify_rows(
+                        Event.HERINNERING,
+                        rows,
+                        key=lambda r, n=number: f"{r['verstuurd_op'].isoformat()}:{n}",
+                        extra={r["pk"]: {"nummer": number} for r in rows},
+                    )
+                    sent += len(rows)
                 _pause()
     return sent
 
 
 def run_sweeps(now: datetime | None = None) -> dict[str, int]:
-    """Run every sweep once; then tell the organisations with new messages by e-mail."""
-    from berichtenbox.tasks import mail_berichten
-
+    """Run every sweep once. Their messages and e-mails are in the outbox when it returns."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    counts: dict[str, int] = {}
-    counts["verlopen"], organisaties = sweep_verlopen(today)
-    counts["geplande_eindes"], _unused = sweep_geplande_eindes(today)
-    counts["vervallen"], more = sweep_vervallen(today)
-    organisaties |= more
-    counts["verlengingen"], more = sweep_verlengingen(today)
-    organisaties |= more
-    counts["herinneringen"] = sweep_herinneringen(now)
-    if organisaties:
-        with transaction.atomic():
-            dispatch(mail_berichten, sorted(organisaties))
+    counts = {
+        "verlopen": sweep_verlopen(today),
+        "geplande_eindes": sweep_geplande_eindes(today),
+        "vervallen": sweep_vervallen(today),
+        "verlengingen": sweep_verlengingen(today),
+        "uitnodigingen_verlopend": sweep_uitnodigingen_verlopend(today),
+        "herinneringen": sweep_herinneringen(now),
+    }
     logger.info("sweeps done: %s", counts)
     return counts

@@ -121,14 +121,17 @@ class Ketenmachtiging(ScopeFields):
     tarief = models.CharField(max_length=200, blank=True)
     verstuurd_op = models.DateTimeField(null=True, blank=True)
     uitnodiging_geldig_tot = models.DateField(null=True, blank=True)
-    uitnodiging_geclaimd_op = models.DateTimeField(null=True, blank=True)
+    # When the mail server accepted the current invitation (set by the outbox, emails.py).
     uitnodiging_verzonden_op = models.DateTimeField(null=True, blank=True)
     formulier_pdf = models.FileField(upload_to="formulieren/%Y/%m/", blank=True)
 
     # Time-driven work (see jobs.py): the end date a renewal notice was sent for, and how many
     # reminders the relatie's contact got while the invitation waited.
     verlenging_gemeld_voor = models.DateField(null=True, blank=True)
+    # The invitation deadline a "lapses soon" message was sent for.
+    vervalmelding_voor = models.DateField(null=True, blank=True)
     herinneringen_verstuurd = models.PositiveSmallIntegerField(default=0)
+    laatste_herinnering_op = models.DateTimeField(null=True, blank=True)
 
     ontvangen_op = models.DateTimeField(null=True, blank=True)
     geactiveerd_op = models.DateTimeField(null=True, blank=True)
@@ -257,12 +260,20 @@ class Ketenmachtiging(ScopeFields):
 
     # --- The lifecycle ---------------------------------------------------------------------
     def transition_to(
-        self, new: str, *, actor, reden: str = "", audit_organisatie: Organisatie | None = None
+        self,
+        new: str,
+        *,
+        actor,
+        reden: str = "",
+        audit_organisatie: Organisatie | None = None,
+        event=None,
     ) -> "StatusWijziging":
-        """Move to ``new`` if the lifecycle allows it; set the fields that belong to it, and
-        record the change (status history and audit log). Call inside a transaction, on a row
-        locked with ``select_for_update``. The audit row belongs to the intermediair unless
-        ``audit_organisatie`` says otherwise (a relatie ending what it granted)."""
+        """Move to ``new`` if the lifecycle allows it; set the fields that belong to it, record
+        the change (status history and audit log) and tell the people concerned (the
+        notification map; ``event`` names the event when the status change alone does not say
+        it). Call inside a transaction, on a row locked with ``select_for_update``. The audit
+        row belongs to the intermediair unless ``audit_organisatie`` says otherwise (a relatie
+        ending what it granted)."""
         old = self.status
         if new not in ALLOWED_TRANSITIONS[old]:
             raise InvalidTransition(old, new)
@@ -276,13 +287,18 @@ class Ketenmachtiging(ScopeFields):
             self.uitnodiging_geldig_tot = add_months(
                 timezone.localdate(now), UITNODIGING_GELDIG_MAANDEN
             )
-            self.uitnodiging_geclaimd_op = None
+            # A new invitation: a new form (its dates change), reminders start again.
             self.uitnodiging_verzonden_op = None
+            self.formulier_pdf = ""
+            self.herinneringen_verstuurd = 0
+            self.laatste_herinnering_op = None
             fields += [
                 "verstuurd_op",
                 "uitnodiging_geldig_tot",
-                "uitnodiging_geclaimd_op",
                 "uitnodiging_verzonden_op",
+                "formulier_pdf",
+                "herinneringen_verstuurd",
+                "laatste_herinnering_op",
             ]
         elif new == Status.ONTVANGEN:
             self.ontvangen_op = now
@@ -320,6 +336,11 @@ class Ketenmachtiging(ScopeFields):
                 **({"reden": {"old": None, "new": reden}} if reden else {}),
             },
         )
+        from .notifications import event_for, notify
+
+        event = event or event_for(old, new)
+        if event is not None:
+            notify(event, self, key=str(wijziging.pk), reden=reden)
         return wijziging
 
     transition_to.alters_data = True
@@ -338,8 +359,6 @@ class StatusWijziging(models.Model):
     )
     reden = models.TextField(blank=True)
     timestamp = models.DateTimeField(default=timezone.now)
-    # Set when the e-mail about this change (e.g. "incompleet" to the relatie) was claimed.
-    melding_verzonden_op = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["timestamp", "pk"]

@@ -62,6 +62,9 @@ def status_badge(km: Ketenmachtiging, today: date) -> tuple[str, str]:
         return "warning", _("Ends on %(datum)s") % {
             "datum": km.einde_gepland_op.strftime("%d-%m-%Y")
         }
+    if status == Status.VERSTUURD and km.uitnodiging_verzonden_op is None:
+        # In the outbox, not yet accepted by the mail server: say so, never "sent".
+        return "info", _("Invitation being sent")
     css = BADGE.get(status, "info")
     return css, Status(status).label
 

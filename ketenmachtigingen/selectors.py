@@ -6,6 +6,7 @@ past its end date is in Verlopen and one past its scheduled end is gone, even be
 job has changed its row; an invitation past its 3 months has lapsed.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -193,3 +194,107 @@ def ketenmachtigingen_for_organisaties(
     if q:
         qs = _search(qs, q)
     return qs.order_by("intermediair__naam", "intermediair_id", "relatie_naam", "pk")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a ketenmachtiging's history: a status change, an e-mail or a message."""
+
+    tijd: object
+    soort: str  # "status", "mail" or "bericht"
+    titel: str
+    door: str
+    detail: str
+    mail: object = None
+    bericht: object = None
+
+
+def km_history(km: Ketenmachtiging, *, organisatie: Organisatie) -> list[HistoryEntry]:
+    """Status changes, the e-mails about ``km`` that ``organisatie`` sent or caused, and the
+    messages it got about it, oldest first (three queries, whatever the length)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils.translation import gettext as _
+
+    from berichtenbox.models import Bericht
+    from outbox.selectors import mails_about
+
+    from .emails import FEITEN
+
+    entries = [
+        HistoryEntry(
+            tijd=w.timestamp,
+            soort="status",
+            titel=w.get_naar_display(),
+            door=str(w.actor) if w.actor else _("the system"),
+            detail=w.reden,
+        )
+        for w in status_history(km)
+    ]
+    mails = mails_about(km)
+    if organisatie.pk == km.intermediair_id:
+        mails = mails.exclude(soort=FEITEN)
+    else:
+        mails = mails.filter(params__organisatie=organisatie.pk)
+    for mail in mails:
+        entries.append(
+            HistoryEntry(
+                tijd=mail.created_at,
+                soort="mail",
+                titel=_("E-mail “%(kind)s” to %(email)s")
+                % {"kind": mail.kind_label, "email": mail.ontvanger},
+                door=_("the system"),
+                detail="",
+                mail=mail,
+            )
+        )
+    berichten = Bericht.objects.filter(
+        organisatie=organisatie,
+        betreft_type=ContentType.objects.get_for_model(Ketenmachtiging),
+        betreft_id=km.pk,
+    )
+    for bericht in berichten:
+        entries.append(
+            HistoryEntry(
+                tijd=bericht.created_at,
+                soort="bericht",
+                titel=_("Message in the berichtenbox: %(title)s") % {"title": bericht.titel},
+                door=_("the system"),
+                detail="",
+                bericht=bericht,
+            )
+        )
+    return sorted(entries, key=lambda e: e.tijd)
+
+
+def current_invitation(km: Ketenmachtiging):
+    """The outbox row of the invitation that is out now (None before the outbox, or when the
+    request does not wait for one)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from outbox.models import Mail
+
+    from .emails import UITNODIGING
+
+    if km.status != Status.VERSTUURD:
+        return None
+    return (
+        Mail.objects.filter(
+            betreft_type=ContentType.objects.get_for_model(Ketenmachtiging),
+            betreft_id=km.pk,
+            soort=UITNODIGING,
+            created_at__gte=km.verstuurd_op,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def beheerders_count(organisatie_id: int | None) -> int:
+    """How many active beheerders an organisation has (who can read its berichtenbox)."""
+    from accounts.constants import Rol
+
+    if not organisatie_id:
+        return 0
+    return Lidmaatschap.objects.filter(
+        organisatie_id=organisatie_id, rol=Rol.BEHEERDER, user__is_active=True
+    ).count()

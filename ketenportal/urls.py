@@ -7,6 +7,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from two_factor import views as two_factor_views
 
+from accounts import two_factor as account_two_factor
 from accounts import views as account_views
 from accounts.middleware import second_factor_enrolment
 
@@ -21,18 +22,19 @@ admin.site.login = admin_login
 admin.site.site_header = _("Ketenportal administration")
 
 # django-two-factor-auth's pages, listed one by one: there is deliberately no page to switch the
-# second factor off, and the setup pages are open to a person without a device only.
+# second factor off, and the setup pages are open to a person without a device, or to a verified
+# person who entered the password again (accounts.two_factor).
 two_factor_patterns = (
     [
         path("account/login/", account_views.LoginView.as_view(), name="login"),
         path(
             "account/two_factor/setup/",
-            second_factor_enrolment(two_factor_views.SetupView.as_view()),
+            second_factor_enrolment(account_two_factor.SetupView.as_view()),
             name="setup",
         ),
         path(
             "account/two_factor/qrcode/",
-            second_factor_enrolment(two_factor_views.QRGeneratorView.as_view()),
+            second_factor_enrolment(account_two_factor.QRGeneratorView.as_view()),
             name="qr",
         ),
         path(
@@ -42,7 +44,7 @@ two_factor_patterns = (
         ),
         path(
             "account/two_factor/backup/tokens/",
-            two_factor_views.BackupTokensView.as_view(),
+            account_two_factor.BackupTokensView.as_view(),
             name="backup_tokens",
         ),
         path("account/two_factor/", two_factor_views.ProfileView.as_view(), name="profile"),

@@ -52,6 +52,15 @@ def _clean_sms_outbox():
 
 
 @pytest.fixture(autouse=True)
+def _clean_cache():
+    """Counters kept in the cache (throttles, lockouts) start at zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

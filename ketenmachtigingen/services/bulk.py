@@ -274,6 +274,10 @@ def import_process(*, import_id: int) -> None:
                 imp.status = ImportStatus.KLAAR
             imp.updated_at = timezone.now()
             imp.save(update_fields=["resultaat", "volgende", "verwerkt", "status", "updated_at"])
+            if imp.status == ImportStatus.KLAAR:
+                from ..notifications import notify_import_klaar
+
+                notify_import_klaar(imp)
 
 
 # --- Bulk renewal ----------------------------------------------------------------------------
@@ -302,8 +306,8 @@ def ketenmachtigingen_renew(
     with ``alle`` every ketenmachtiging due on the Acties tab is renewed, the unedited ones to
     the recipient of their last invitation.
     """
+    from ..notifications import Event, notify_rows
     from ..selectors import ketenmachtigingen_for
-    from ..tasks import send_uitnodigingen
 
     now = timezone.now()
     geldig_tot = add_months(timezone.localdate(now), UITNODIGING_GELDIG_MAANDEN)
@@ -436,7 +440,25 @@ def ketenmachtigingen_renew(
             ],
             batch_size=2000,
         )
-        dispatch(send_uitnodigingen, [k.pk for k in created])
+        notify_rows(
+            Event.AANGEVRAAGD,
+            [
+                {
+                    "pk": k.pk,
+                    "intermediair_id": k.intermediair_id,
+                    "relatie_organisatie_id": k.relatie_organisatie_id,
+                    "relatie_naam": k.relatie_naam,
+                    "relatie_kvk_nummer": k.relatie_kvk_nummer,
+                    "relatie_rsin": k.relatie_rsin,
+                    "relatie_contact_email": k.relatie_contact_email,
+                    "taal": k.taal,
+                    "verstuurd_op": k.verstuurd_op,
+                    "kenmerk": k.kenmerk,
+                }
+                for k in created
+            ],
+            key=lambda row: "0",
+        )
     return created
 
 
@@ -454,11 +476,3 @@ def _copy_links(
                 rows[field].append(through(ketenmachtiging_id=n.pk, **{f"{fk}_id": target_id}))
     for field, objs in rows.items():
         getattr(model, field).through.objects.bulk_create(objs, batch_size=5000)
-
-
-def pending_invitations_for(ids: list[int]) -> list[int]:
-    return list(
-        Ketenmachtiging.objects.filter(
-            pk__in=ids, status=Status.VERSTUURD, uitnodiging_geclaimd_op__isnull=True
-        ).values_list("pk", flat=True)
-    )

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,16 +18,15 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log, diff, snapshot
 from accounts.constants import AuditAction, AuditKind
 from accounts.models import Lidmaatschap, Organisatie, User
-from berichtenbox.constants import Soort
-from berichtenbox.services import bericht_create
 from diensten.scope import Scope, scope_save, scope_text
 from groepen.models import Groep
 from ketenportal.exceptions import DomainError
-from ketenportal.utils.tasks import dispatch
+from outbox.throttle import mail_throttle
 
 from ..constants import EIGEN_LEVERANCIER, PENDING, Bron, Status
 from ..exceptions import AlreadyProcessed, InvitationLapsed, KetenmachtigingError
 from ..models import Afzenderinstellingen, Ketenmachtiging, StatusWijziging, add_months
+from ..notifications import Event, notify
 
 logger = logging.getLogger(__name__)
 
@@ -280,9 +278,7 @@ def ketenmachtiging_request(
         km.gebruikers.set(gebruikers)
         km.groepen.set(groepen)
         _audit_create(km, actor, intermediair)
-        from ..tasks import send_uitnodiging
-
-        dispatch(send_uitnodiging, km.pk)
+        notify(Event.AANGEVRAAGD, km, key="0")
     return km
 
 
@@ -417,47 +413,13 @@ def render_formulier(km: Ketenmachtiging) -> bytes:
     return render_pdf("pdf/ketenmachtiging_formulier.html", context, language=km.taal)
 
 
-def ketenmachtiging_send_invitation(*, ketenmachtiging_id: int) -> bool:
-    """Render the form and e-mail it to the relatie's contact, once.
-
-    The row is claimed (committed) before anything is sent, so a task that runs twice, or on
-    two workers at once, sends one e-mail. A sending failure makes the request ``fout`` with
-    the reason, for the beheerder to see.
-    """
-    from ..emails import send_uitnodiging_mail
-
-    with transaction.atomic():
-        km = Ketenmachtiging.objects.select_for_update().filter(pk=ketenmachtiging_id).first()
-        if km is None or km.status != Status.VERSTUURD or km.uitnodiging_geclaimd_op is not None:
-            return False
-        km.uitnodiging_geclaimd_op = timezone.now()
-        km.save(update_fields=["uitnodiging_geclaimd_op"])
-    try:
-        pdf = render_formulier(km)
-        send_uitnodiging_mail(km, pdf)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a visible status
-        logger.exception("invitation for ketenmachtiging %s failed", ketenmachtiging_id)
-        with transaction.atomic():
-            km = _lock(km)
-            if km.status == Status.VERSTUURD:
-                km.transition_to(
-                    Status.FOUT,
-                    actor=None,
-                    reden=_("The invitation could not be sent: %(error)s")
-                    % {"error": str(exc)[:200] or exc.__class__.__name__},
-                )
-        return False
-    with transaction.atomic():
-        km = _lock(km)
-        km.uitnodiging_verzonden_op = timezone.now()
-        km.formulier_pdf.save(f"ketenmachtiging-{km.kenmerk}.pdf", ContentFile(pdf), save=False)
-        km.save(update_fields=["uitnodiging_verzonden_op", "formulier_pdf"])
-    return True
-
-
 def ketenmachtiging_resend(*, actor: User, km: Ketenmachtiging) -> Ketenmachtiging:
     """Send the invitation again: after an error with a new 3-month term; while it waits, the
-    same invitation once more (the term stays)."""
+    same invitation once more (the term stays). Limited per person, address and organisation
+    (``outbox.throttle``): a double click or a script cannot flood the relatie's inbox."""
+    mail_throttle(
+        user_id=actor.pk, organisatie_id=km.intermediair_id, ontvanger=km.relatie_contact_email
+    )
     with transaction.atomic():
         km = _lock(km)
         if km.status == Status.VERSTUURD:
@@ -474,14 +436,9 @@ def ketenmachtiging_resend(*, actor: User, km: Ketenmachtiging) -> Ketenmachtigi
                 changes={"uitnodiging": {"old": None, "new": km.relatie_contact_email}},
                 message="invitation sent again",
             )
-            from ..tasks import send_herinnering
-
-            dispatch(send_herinnering, km.pk, "opnieuw")
+            notify(Event.UITNODIGING_OPNIEUW, km)
             return km
         km.transition_to(Status.VERSTUURD, actor=actor, reden=_("Invitation sent again"))
-        from ..tasks import send_uitnodiging
-
-        dispatch(send_uitnodiging, km.pk)
     return km
 
 
@@ -670,9 +627,6 @@ def backoffice_mark_incomplete(
         km = _backoffice_lock(km, expected_status)
         _refuse_lapsed(km)
         km.transition_to(Status.INCOMPLEET, actor=actor, reden=reden)
-        from ..tasks import send_incompleet
-
-        dispatch(send_incompleet, km.pk)
     return km
 
 
@@ -787,25 +741,7 @@ def ketenmachtiging_grant(
             message="granted",
         )
         if on_platform is not None:
-            bericht_create(
-                organisatie=on_platform,
-                soort=Soort.NIEUWE_AFGEGEVEN,
-                onderwerp=_("%(relatie)s granted you a ketenmachtiging")
-                % {"relatie": relatie_organisatie.naam},
-                tekst=_(
-                    "%(relatie)s (KvK %(kvk)s) registered a ketenmachtiging for your "
-                    "organisation: %(scope)s, for %(jaren)s years. It is active in "
-                    "Ketenmachtigingen van relaties; link the users who may use it."
-                )
-                % {
-                    "relatie": relatie_organisatie.naam,
-                    "kvk": relatie_organisatie.kvk_nummer,
-                    "scope": scope_text(scope),
-                    "jaren": looptijd_jaren,
-                },
-                link=km.get_absolute_url(),
-                sleutel=f"afgegeven:{km.pk}",
-            )
+            notify(Event.AFGEGEVEN, km, key="0", scope=scope_text(scope))
     return km
 
 
@@ -822,8 +758,47 @@ def ketenmachtiging_end_granted(*, actor: User, km: Ketenmachtiging) -> Ketenmac
             actor=actor,
             reden=_("Ended by the relatie"),
             audit_organisatie=km.relatie_organisatie,
+            event=Event.BEEINDIGD_DOOR_RELATIE,
         )
     return km
+
+
+def ketenmachtiging_mail_feiten(
+    *, actor: User, organisatie: Organisatie, km: Ketenmachtiging, email: str, feiten: dict
+) -> None:
+    """E-mail the four facts of a granted ketenmachtiging to the intermediair (the We-ID
+    manual's "pass these on"), through the outbox; limited per person, address and
+    organisation. Audited, and listed with the ketenmachtiging's e-mails."""
+    from outbox.services import Envelope, mail_queue
+
+    from ..emails import FEITEN
+
+    email = email.strip()
+    mail_throttle(user_id=actor.pk, organisatie_id=organisatie.pk, ontvanger=email)
+    with transaction.atomic():
+        mail_queue(
+            Envelope(
+                soort=FEITEN,
+                ontvanger=email,
+                taal=actor.taal,
+                params={
+                    "km": km.pk,
+                    "organisatie": organisatie.pk,
+                    "feiten": feiten,
+                    "afzender": actor.get_full_name() or actor.username,
+                },
+                betreft=km,
+            )
+        )
+        audit_log(
+            actor=actor,
+            organisatie=organisatie,
+            action=AuditAction.UPDATE,
+            kind=AuditKind.KETENMACHTIGING,
+            obj=km,
+            changes={"feiten_gemaild_aan": {"old": None, "new": email}},
+            message="details e-mailed",
+        )
 
 
 # --- Afzenderinstellingen ---------------------------------------------------------------------

@@ -3,10 +3,8 @@ the We-ID manual, and sees (and can end) what it granted."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.mail import send_mail
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
@@ -144,30 +142,34 @@ class AfgegevenDetailView(AfgegevenMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["mail_form"] = kwargs.get("mail_form") or FeitenMailForm()
+        context["history"] = selectors.km_history(self.km, organisatie=self.request.organisatie)
+        context["intermediair_beheerders"] = selectors.beheerders_count(self.km.intermediair_id)
         return context
 
     def post(self, request, *args, **kwargs):
         """E-mail the four facts to the intermediair."""
         form = FeitenMailForm(request.POST)
         if form.is_valid():
-            context = {
-                "feiten": self.feiten(),
-                "platform": settings.PLATFORM_NAME,
-                "afzender": request.user,
-            }
-            send_mail(
-                subject=_("Ketenmachtiging registered for %(naam)s")
-                % {"naam": self.km.intermediair_naam},
-                message=render_to_string("emails/afgegeven_feiten.txt", context),
-                from_email=None,
-                recipient_list=[form.cleaned_data["email"]],
-            )
-            messages.success(
-                request,
-                _("The details have been e-mailed to %(email)s.")
-                % {"email": form.cleaned_data["email"]},
-            )
-            return redirect("ketenmachtigingen:afgegeven_detail", pk=self.km.pk)
+            try:
+                services.ketenmachtiging_mail_feiten(
+                    actor=request.user,
+                    organisatie=request.organisatie,
+                    km=self.km,
+                    email=form.cleaned_data["email"],
+                    feiten=self.feiten(),
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The details will be e-mailed to %(email)s. Whether the e-mail went out "
+                        "is shown below under “History”."
+                    )
+                    % {"email": form.cleaned_data["email"]},
+                )
+                return redirect("ketenmachtigingen:afgegeven_detail", pk=self.km.pk)
         return self.render_to_response(self.get_context_data(mail_form=form), status=400)
 
 

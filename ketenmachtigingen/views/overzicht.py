@@ -117,7 +117,8 @@ class DetailView(KetenmachtigingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["history"] = selectors.status_history(self.km)
+        context["history"] = selectors.km_history(self.km, organisatie=self.request.organisatie)
+        context["uitnodiging"] = selectors.current_invitation(self.km)
         context["today"] = timezone.localdate()
         return context
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ketenportal",
     # Ketenportal, lowest layer first: an app imports only from the apps above it.
+    "outbox",
     "accounts",
     "diensten",
     "groepen",
@@ -102,9 +103,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Embedded default: wait for a lock instead of failing at once when a task writes
-    # while a page is served.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Embedded default: a background task, the sweeps of ``run_jobs`` and the web server all
+    # write to one file. WAL lets readers go on while one writes; IMMEDIATE transactions take
+    # the write lock when they begin, so a writer waits its turn (up to the timeout) instead of
+    # failing with "database is locked" when it upgrades a read lock halfway.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
     # A covering index's extra columns (``include``) are a PostgreSQL speed-up; SQLite builds
     # the index without them, which is all the embedded default needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -159,6 +168,10 @@ LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "two_factor:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# Adding a second factor, making new backup codes and changing the e-mail address need the
+# password again when it was last entered longer ago than this (accounts.reauth).
+REAUTH_MAX_AGE_SECONDS = 300
 
 TWO_FACTOR_SMS_GATEWAY = "accounts.sms.Gateway"
 TWO_FACTOR_LOGIN_TIMEOUT = 600
@@ -282,11 +295,24 @@ KVK_API_KEY = env.str("KVK_API_KEY", default="")
 KVK_TIMEOUT_SECONDS = env.float("KVK_TIMEOUT_SECONDS", default=5.0)
 KVK_RETRIES = env.int("KVK_RETRIES", default=2)
 
-# Time-driven work (ketenmachtigingen/jobs.py): rows per transaction, an optional pause between
-# chunks to spare the database, and how long a claimed notice e-mail waits before a retry.
+# Time-driven work (ketenmachtigingen/jobs.py): rows per transaction and an optional pause
+# between chunks to spare the database.
 SWEEP_CHUNK_SIZE = env.int("SWEEP_CHUNK_SIZE", default=1000)
 SWEEP_CHUNK_PAUSE_SECONDS = env.float("SWEEP_CHUNK_PAUSE_SECONDS", default=0.0)
-BERICHT_MAIL_LEASE_SECONDS = env.int("BERICHT_MAIL_LEASE_SECONDS", default=600)
+
+# The e-mail outbox (outbox/): how long a delivering worker may hold an e-mail before another
+# takes over, the delays between attempts (the last one fails for good), e-mails per batch and
+# per task, and the limit on e-mails sent by hand (outbox/throttle.py).
+MAIL_LEASE_SECONDS = env.int("MAIL_LEASE_SECONDS", default=300)
+MAIL_RETRY_DELAYS_SECONDS = env.list(
+    "MAIL_RETRY_DELAYS_SECONDS", cast=int, default=[60, 300, 900, 3600, 14400]
+)
+MAIL_BATCH = env.int("MAIL_BATCH", default=50)
+MAIL_TASK_BATCH = env.int("MAIL_TASK_BATCH", default=20)
+MAIL_THROTTLE_WINDOW_SECONDS = env.int("MAIL_THROTTLE_WINDOW_SECONDS", default=60)
+MAIL_THROTTLE_PER_USER = env.int("MAIL_THROTTLE_PER_USER", default=10)
+MAIL_THROTTLE_PER_RECIPIENT = env.int("MAIL_THROTTLE_PER_RECIPIENT", default=3)
+MAIL_THROTTLE_PER_ORGANISATIE = env.int("MAIL_THROTTLE_PER_ORGANISATIE", default=30)
 # How often the sweeps run under Celery beat (minutes); they are cheap when nothing is due.
 SWEEP_INTERVAL_MINUTES = env.int("SWEEP_INTERVAL_MINUTES", default=60)
 
@@ -299,6 +325,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "berichtenbox.tasks.mail_berichten",
         "schedule": 300.0,
     },
+    "outbox": {"task": "outbox.tasks.deliver_due_task", "schedule": 60.0},
     "heartbeat": {"task": "ketenportal.tasks.heartbeat", "schedule": 30.0},
 }
 # /health/ reports the worker as stale when its last heartbeat is older than this.

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.constants import AuditKind, LoginResult
 from accounts.models import AuditEntry, Lidmaatschap, LoginEvent, Organisatie, User
 from tests.conftest import verified_client
-from tests.factories import LidmaatschapFactory, OrganisatieFactory, UserFactory
+from tests.factories import TEST_PASSWORD, LidmaatschapFactory, OrganisatieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,7 @@ def test_profiel_update_saves_and_audits(world):
             "telefoonnummer": "06-12345678",
             "taal": "en",
             "email_berichten": "",
+            "password": TEST_PASSWORD,  # a new e-mail address needs the password (row 27)
         },
     )
     assert response.status_code == 302
@@ -100,13 +101,12 @@ def test_a_change_of_a_person_is_in_the_log_of_each_of_their_organisations(world
             "telefoonnummer": "",
             "taal": "nl",
             "email_berichten": "on",
+            "password": TEST_PASSWORD,
         },
     )
     entries = AuditEntry.objects.filter(kind=AuditKind.GEBRUIKER, object_id=str(user.pk))
     assert {e.organisatie for e in entries} == {world.organisatie, world.other_organisatie}
     assert all(e.changes["email"]["new"] == "verhuisd@example.nl" for e in entries)
-
-    from tests.factories import TEST_PASSWORD
 
     client.post(
         reverse("accounts:password_change"),

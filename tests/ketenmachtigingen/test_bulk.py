@@ -108,7 +108,8 @@ def test_import_preview_then_send(world, client_, django_capture_on_commit_callb
     assert list(donald.gebruikers.all()) == [world.gebruiker]
     kraan = Ketenmachtiging.objects.get(relatie_kvk_nummer="69599084")
     assert kraan.relatie_contact_naam == "K. van Kraan"
-    assert sorted(m.to[0] for m in mail.outbox) == ["directie@donald.nl", "kraan@example.nl"]
+    invitations = [m.to[0] for m in mail.outbox if m.attachments]
+    assert sorted(invitations) == ["directie@donald.nl", "kraan@example.nl"]
     result = client_.get(imp.get_absolute_url()).content.decode()
     assert donald.kenmerk in result and "Geen bedrijf gevonden" in result
 

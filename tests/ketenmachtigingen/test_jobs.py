@@ -59,7 +59,7 @@ def test_renewal_notice_three_months_before_the_end_once_per_term(
         counts = run_sweeps()
     assert counts["verlengingen"] == 1
     bericht = Bericht.objects.get(soort="verlenging")
-    assert bericht.organisatie == org and "01-06-2026" in bericht.onderwerp
+    assert bericht.organisatie == org and "01-06-2026" in bericht.titel
     assert bericht.link == reverse("ketenmachtigingen:detail", args=[km.pk])
     km.refresh_from_db()
     assert km.verlenging_gemeld_voor == dt.date(2026, 6, 1)
@@ -171,8 +171,42 @@ def test_reminders_after_two_and_six_weeks(org, django_capture_on_commit_callbac
             assert run_sweeps()["herinneringen"] == expected, day
     km.refresh_from_db()
     assert km.herinneringen_verstuurd == 2
-    assert [m.to for m in mail.outbox] == [["relatie@x.nl"], ["relatie@x.nl"]]
+    reminders = [m.to for m in mail.outbox if m.to == ["relatie@x.nl"]]
+    assert reminders == [["relatie@x.nl"], ["relatie@x.nl"]]
     assert mail.outbox[0].subject.startswith("Herinnering")
+
+
+def test_an_invitation_found_late_gets_one_reminder_at_a_time(
+    org, django_capture_on_commit_callbacks
+):
+    """Seen: an invitation sent 50 days ago got both reminders in the same second. Now the
+    first goes out, and the second only the days between them (28) later."""
+    with at(dt.date(2026, 1, 1), hour=10):
+        km = KetenmachtigingFactory(
+            intermediair=org,
+            relatie_contact_email="relatie@x.nl",
+            uitnodiging_verzonden_op=timezone.now(),
+        )
+    for day, expected in (
+        (dt.date(2026, 2, 20), 1),  # day 50: both are due by date; only the first goes
+        (dt.date(2026, 2, 20), 0),  # the same run again: nothing
+        (dt.date(2026, 3, 10), 0),  # 18 days after the first
+        (dt.date(2026, 3, 20), 1),  # 28 days after the first
+    ):
+        with at(day, hour=11), django_capture_on_commit_callbacks(execute=True):
+            assert run_sweeps()["herinneringen"] == expected, day
+    km.refresh_from_db()
+    assert km.herinneringen_verstuurd == 2
+    assert len([m for m in mail.outbox if m.to == ["relatie@x.nl"]]) == 2
+
+
+def test_no_reminder_for_an_invitation_that_never_went_out(
+    org, django_capture_on_commit_callbacks
+):
+    with at(dt.date(2026, 1, 1), hour=10):
+        KetenmachtigingFactory(intermediair=org, relatie_contact_email="relatie@x.nl")
+    with at(dt.date(2026, 2, 1), hour=11), django_capture_on_commit_callbacks(execute=True):
+        assert run_sweeps()["herinneringen"] == 0
 
 
 def test_reminders_per_organisation_and_switched_off(

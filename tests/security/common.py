@@ -45,6 +45,7 @@ ANY_VERIFIED_USER: dict[str, str] = {
     "accounts:organisatie_switch": "picks one of the person's own memberships (checked in the view)",
     "accounts:logout": "ends the person's own session",
     "accounts:verify": "the token step; a verified person is sent on to a page inside the site",
+    "accounts:reauth": "the person's own password again; sends on to a page inside the site",
     "two_factor:profile": "the person's own second-factor devices",
     "two_factor:backup_tokens": "the person's own backup codes",
     "two_factor:setup": "enrolment; a person who has a device is sent to setup_complete",

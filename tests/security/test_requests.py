@@ -213,14 +213,17 @@ def guarded() -> dict:
     }
 
 
-def guarded_changes(before: dict, after: dict, allowed=frozenset()) -> list[str]:
+def guarded_changes(
+    before: dict, after: dict, allowed=frozenset(), new_allowed=frozenset()
+) -> list[str]:
     lines = []
     for kind, rows in before.items():
         for pk, value in rows.items():
             if pk in after[kind] and after[kind][pk] != value and (kind, pk) not in allowed:
                 lines.append(f"{kind} #{pk}: {value} -> {after[kind][pk]}")
         for pk in set(after[kind]) - set(rows):
-            lines.append(f"new {kind} #{pk}: {after[kind][pk]}")
+            if kind not in new_allowed:
+                lines.append(f"new {kind} #{pk}: {after[kind][pk]}")
     return lines
 
 
@@ -231,7 +234,13 @@ def client_a(world):
 
 def test_profile_ignores_extra_fields(world, client_a):
     user = world.beheerder.user
-    data = {"email": "nieuw@alpha.nl", "telefoonnummer": "", "taal": "nl", "email_berichten": "on"}
+    data = {
+        "email": "nieuw@alpha.nl",
+        "telefoonnummer": "",
+        "taal": "nl",
+        "email_berichten": "on",
+        "password": TEST_PASSWORD,  # a new e-mail address needs the password (row 27)
+    }
     response = fetch(client_a, "post", reverse("accounts:profiel"), {**extra_fields(world), **data})
     assert response.status_code == 302
     user.refresh_from_db()
@@ -381,6 +390,8 @@ OWN_FIELDS = {"accounts:gebruiker_rol": {"rol"}, "accounts:organisatie_switch": 
 OWN_EFFECT = {
     "ketenmachtigingen:afgegeven_beeindig": "ends the ketenmachtiging A granted (the sample)",
 }
+#: What such a POST may create besides: the intermediair's message about the end.
+OWN_EFFECT_NEW = {"ketenmachtigingen:afgegeven_beeindig": {"bericht"}}
 
 
 def sweep(client_factory, urls, world) -> list[str]:
@@ -395,7 +406,9 @@ def sweep(client_factory, urls, world) -> list[str]:
         )
         with rolled_back():
             response = fetch(client, "post", reverse_sample(url, world), payload)
-            changes = guarded_changes(before, guarded(), allowed)
+            changes = guarded_changes(
+                before, guarded(), allowed, OWN_EFFECT_NEW.get(url.name, frozenset())
+            )
         if changes:
             problems.append(f"{url.name}: {changes}")
         if response.status_code >= 500:

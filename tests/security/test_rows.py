@@ -123,6 +123,18 @@ ROW_TESTS: dict[int, list[str]] = {
         "tests/ketenmachtigingen/test_jobs.py::test_a_late_form_is_refused_even_if_the_job_never_ran",
         "tests/ketenmachtigingen/test_jobs.py::test_expired_is_expired_before_the_job_runs",
     ],
+    27: [
+        "tests/accounts/test_reauth.py::"
+        "test_adding_a_second_factor_asks_the_password_again_audits_and_mails",
+        "tests/accounts/test_reauth.py::"
+        "test_regenerating_backup_codes_asks_the_password_again_audits_and_mails",
+        "tests/accounts/test_reauth.py::"
+        "test_changing_the_email_address_asks_the_password_again_audits_and_mails",
+    ],
+    29: [
+        "tests/outbox/test_delivery.py::test_resending_many_times_a_second_is_limited",
+        "tests/outbox/test_delivery.py::test_passing_on_the_details_is_limited_per_organisation",
+    ],
 }
 
 
@@ -135,7 +147,7 @@ def table_rows() -> set[int]:
 
 
 def test_every_row_has_tests():
-    assert set(ROW_TESTS) == set(range(1, 27))
+    assert set(ROW_TESTS) == set(range(1, 30))
     assert all(ROW_TESTS.values())
     rows = table_rows()
     assert not rows or rows == set(ROW_TESTS), rows ^ set(ROW_TESTS)

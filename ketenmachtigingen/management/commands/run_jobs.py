@@ -1,28 +1,37 @@
-"""``manage.py run_jobs``: run the time-driven sweeps once, or every few minutes with --loop.
+"""``manage.py run_jobs``: the periodic work once, or every minute with --loop.
 
-Production runs them from Celery beat; the embedded default (``make run``, no Redis) runs this
-with --loop beside the web server, so reminders, expiry and lapsed invitations happen there too.
+One run: the time-driven sweeps, the "messages are waiting" e-mails, then delivery of every
+e-mail in the outbox that is due (new ones, retries, and any a stopped worker left). Production
+runs the same steps from Celery beat; the embedded default (``make run``, no Redis) runs this
+with --loop beside the web server.
 """
 
 import time
 
 from django.core.management.base import BaseCommand
 
+from berichtenbox.services import berichten_mail_queue
 from ketenmachtigingen.jobs import run_sweeps
+from outbox.delivery import deliver_due
 
 
 class Command(BaseCommand):
-    help = "Run the periodic sweeps (renewal notices, expiry, lapsed invitations, reminders)."
+    help = (
+        "Run the periodic work: sweeps (renewal notices, expiry, lapsed invitations, "
+        "reminders), then deliver the e-mails that are due."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="Repeat until stopped.")
-        parser.add_argument("--interval", type=int, default=300, help="Seconds between runs.")
+        parser.add_argument("--interval", type=int, default=60, help="Seconds between runs.")
 
     def handle(self, *args, loop: bool, interval: int, **options):
         while True:
             counts = run_sweeps()
+            counts["berichten_mails"] = berichten_mail_queue()
+            counts.update({f"mails_{k}": v for k, v in deliver_due().as_dict().items()})
             if options["verbosity"] > 0:
                 self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
             if not loop:
                 return
-            time.sleep(max(interval, 10))
+            time.sleep(max(interval, 5))
