@@ -58,7 +58,13 @@ def axes_username(request, credentials: dict | None = None) -> str | None:
 class SetupView(two_factor_views.SetupView):
     """Set up a second factor. The first one, right after the password, as django-two-factor-auth
     does; another one (a verified person) only with a recent password. Every new device is
-    audited and mailed to the person."""
+    audited and mailed to the person. A person who has a device is sent on to ``next`` only
+    when it is a path on this site (``safe_next``)."""
+
+    def get_redirect_url(self) -> str:
+        from .views import safe_next
+
+        return safe_next(self.request, "")
 
     def done(self, form_list, **kwargs):
         with transaction.atomic():

@@ -56,16 +56,28 @@ logger = logging.getLogger(__name__)
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
-    """The ``next`` parameter when it points inside this site, else ``fallback``."""
+    """The ``next`` parameter when it is a path on this site ("/…"), else ``fallback``.
+
+    Django calls "abc", "#" or "%00" safe too (no scheme, no host), but ``redirect()`` takes a
+    value without a slash for the name of a URL pattern, and fails with a 500 when there is none.
+    """
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
     return fallback
 
 
-class LoginView(TwoFactorLoginView):
+class SafeNextMixin:
+    """django-two-factor-auth's wizards pass any ``next`` that Django calls safe to
+    ``redirect()``; take it only when it is a path on this site (see ``safe_next``)."""
+
+    def get_redirect_url(self) -> str:
+        return safe_next(self.request, "")
+
+
+class LoginView(SafeNextMixin, TwoFactorLoginView):
     """django-two-factor-auth's login wizard, which also records wrong codes in the history."""
 
     def get_form(self, step=None, **kwargs):
@@ -183,7 +195,7 @@ class ReauthView(FormView):
 
 
 @method_decorator(second_factor_exempt, name="dispatch")
-class LogoutView(auth_views.LogoutView):
+class LogoutView(SafeNextMixin, auth_views.LogoutView):
     """Uitloggen, by POST only (Django's LogoutView refuses GET)."""
 
 

@@ -63,16 +63,13 @@ def bericht_create(
 
 def berichten_create(berichten: list[Bericht]) -> set[int]:
     """Many messages in one statement (the sweeps); a ``sleutel`` that exists is skipped.
-    Returns the organisations that have messages to mail."""
+    Returns the organisations that have messages to mail. The caller mails them once its whole
+    run is done (``berichten_mail_queue``), so a sweep of many chunks sends one e-mail per
+    beheerder, not one per chunk."""
     if not berichten:
         return set()
     Bericht.objects.bulk_create(berichten, batch_size=2000, ignore_conflicts=True)
-    organisaties = {b.organisatie_id for b in berichten if b.mailen}
-    if organisaties:
-        from .tasks import mail_berichten
-
-        dispatch(mail_berichten, sorted(organisaties))
-    return organisaties
+    return {b.organisatie_id for b in berichten if b.mailen}
 
 
 def berichten_mail_queue(organisatie_ids: list[int] | None = None) -> int:

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from accounts.constants import AuditAction, AuditKind
 from accounts.models import AuditEntry
+from ketenportal.utils.tasks import dispatch
 
 from .constants import ALLOWED_TRANSITIONS, VERLENGING_MAANDEN, Status
 from .models import Afzenderinstellingen, Ketenmachtiging, StatusWijziging, add_months
@@ -136,8 +137,11 @@ def _transition_rows(rows: list[dict], new: str, *, reden: str, now: datetime) -
     return rows
 
 
-def _sweep(condition: Q, work: Callable[[list[dict], datetime], None]) -> int:
-    """Run ``work`` over every chunk of rows matching ``condition``, a transaction per chunk."""
+def _sweep(
+    condition: Q, work: Callable[[list[dict], datetime], set | None], told: set | None
+) -> int:
+    """Run ``work`` over every chunk of rows matching ``condition``, a transaction per chunk;
+    the organisations it told go into ``told``."""
     total = 0
     while True:
         now = timezone.now()
@@ -145,8 +149,10 @@ def _sweep(condition: Q, work: Callable[[list[dict], datetime], None]) -> int:
             rows = _claim(condition)
             if not rows:
                 break
-            work(rows, now)
+            organisaties = work(rows, now)
             total += len(rows)
+        if told is not None and organisaties:
+            told |= organisaties
         _pause()
     return total
 
@@ -154,27 +160,27 @@ def _sweep(condition: Q, work: Callable[[list[dict], datetime], None]) -> int:
 # --- The sweeps -----------------------------------------------------------------------------
 
 
-def sweep_verlopen(today: date) -> int:
+def sweep_verlopen(today: date, told: set | None = None) -> int:
     """At the end date: verlopen. Until this runs, the overview already treats them so."""
 
     def work(rows, now):
         changed = _transition_rows(rows, Status.VERLOPEN, reden="Einddatum bereikt", now=now)
-        notify_rows(Event.VERLOPEN, changed)
+        return notify_rows(Event.VERLOPEN, changed)
 
-    return _sweep(Q(status=Status.ACTIEF, einddatum__lt=today), work)
+    return _sweep(Q(status=Status.ACTIEF, einddatum__lt=today), work, told)
 
 
-def sweep_geplande_eindes(today: date) -> int:
+def sweep_geplande_eindes(today: date, told: set | None = None) -> int:
     def work(rows, now):
         changed = _transition_rows(
             rows, Status.BEEINDIGD, reden="Gekozen einddatum bereikt", now=now
         )
-        notify_rows(Event.EINDE_BEREIKT, changed)
+        return notify_rows(Event.EINDE_BEREIKT, changed)
 
-    return _sweep(Q(status=Status.ACTIEF, einde_gepland_op__lte=today), work)
+    return _sweep(Q(status=Status.ACTIEF, einde_gepland_op__lte=today), work, told)
 
 
-def sweep_vervallen(today: date) -> int:
+def sweep_vervallen(today: date, told: set | None = None) -> int:
     """A request whose form did not arrive within 3 months leaves the overview; the beheerder
     gets a message. (A late form is refused when it is processed, job or no job.)"""
     condition = Q(
@@ -186,12 +192,12 @@ def sweep_vervallen(today: date) -> int:
         changed = _transition_rows(
             rows, Status.VERVALLEN, reden="Formulier niet binnen 3 maanden ontvangen", now=now
         )
-        notify_rows(Event.VERVALLEN, changed)
+        return notify_rows(Event.VERVALLEN, changed)
 
-    return _sweep(condition, work)
+    return _sweep(condition, work, told)
 
 
-def sweep_verlengingen(today: date) -> int:
+def sweep_verlengingen(today: date, told: set | None = None) -> int:
     """Three months before the end date: a renewal notice, once per ketenmachtiging per term."""
     horizon = add_months(today, VERLENGING_MAANDEN)
     condition = Q(
@@ -205,12 +211,14 @@ def sweep_verlengingen(today: date) -> int:
         Ketenmachtiging.objects.filter(pk__in=[r["pk"] for r in rows]).update(
             verlenging_gemeld_voor=F("einddatum")
         )
-        notify_rows(Event.VERLENGING_NODIG, rows, key=lambda r: r["einddatum"].isoformat())
+        return notify_rows(
+            Event.VERLENGING_NODIG, rows, key=lambda r: r["einddatum"].isoformat()
+        )
 
-    return _sweep(condition, work)
+    return _sweep(condition, work, told)
 
 
-def sweep_uitnodigingen_verlopend(today: date) -> int:
+def sweep_uitnodigingen_verlopend(today: date, told: set | None = None) -> int:
     """Two weeks before a waiting invitation lapses: a message, once per deadline."""
     condition = Q(
         status__in=[Status.VERSTUURD, Status.INCOMPLEET],
@@ -222,11 +230,11 @@ def sweep_uitnodigingen_verlopend(today: date) -> int:
         Ketenmachtiging.objects.filter(pk__in=[r["pk"] for r in rows]).update(
             vervalmelding_voor=F("uitnodiging_geldig_tot")
         )
-        notify_rows(
+        return notify_rows(
             Event.UITNODIGING_VERLOOPT, rows, key=lambda r: r["uitnodiging_geldig_tot"].isoformat()
         )
 
-    return _sweep(condition, work)
+    return _sweep(condition, work, told)
 
 
 def _reminder_plans() -> list[tuple[Q, tuple[int, int]]]:
@@ -297,16 +305,23 @@ def sweep_herinneringen(now: datetime) -> int:
 
 
 def run_sweeps(now: datetime | None = None) -> dict[str, int]:
-    """Run every sweep once. Their messages and e-mails are in the outbox when it returns."""
+    """Run every sweep once; their e-mails are in the outbox when it returns, and the
+    beheerders are mailed once (after the last sweep) that messages wait."""
+    from berichtenbox.tasks import mail_berichten
+
     now = now or timezone.now()
     today = timezone.localdate(now)
+    told: set[int] = set()
     counts = {
-        "verlopen": sweep_verlopen(today),
-        "geplande_eindes": sweep_geplande_eindes(today),
-        "vervallen": sweep_vervallen(today),
-        "verlengingen": sweep_verlengingen(today),
-        "uitnodigingen_verlopend": sweep_uitnodigingen_verlopend(today),
+        "verlopen": sweep_verlopen(today, told),
+        "geplande_eindes": sweep_geplande_eindes(today, told),
+        "vervallen": sweep_vervallen(today, told),
+        "verlengingen": sweep_verlengingen(today, told),
+        "uitnodigingen_verlopend": sweep_uitnodigingen_verlopend(today, told),
         "herinneringen": sweep_herinneringen(now),
     }
+    if told:
+        with transaction.atomic():
+            dispatch(mail_berichten, sorted(told))
     logger.info("sweeps done: %s", counts)
     return counts

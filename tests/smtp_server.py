@@ -5,8 +5,8 @@ AUTH. Behaviour is set on the instance and may change while it runs:
 
 * ``refuse`` – the next N messages are refused with this reply at RCPT, e.g.
   ``[(451, "try again later")]`` or ``[(550, "no such mailbox")] * 99``;
-* ``delay`` – seconds to wait before answering the end of DATA (a slow server, to kill a
-  worker in the middle of delivery).
+* ``delay`` – seconds to wait before answering RCPT (a slow server, to kill a worker in the
+  middle of delivery; a message whose sender dies there is not accepted).
 
 ``messages`` holds what was accepted: (recipients, raw message bytes).
 """
@@ -43,6 +43,8 @@ class _Handler(socketserver.StreamRequestHandler):
                 recipients, refused_this = [], False
                 self.reply("250 OK")
             elif verb == "RCPT":
+                if server.delay:
+                    time.sleep(server.delay)
                 refusal = server.next_refusal()
                 if refusal:
                     code, text = refusal
@@ -63,8 +65,6 @@ class _Handler(socketserver.StreamRequestHandler):
                     if not chunk or chunk in (b".\r\n", b".\n"):
                         break
                     data.append(chunk[1:] if chunk.startswith(b"..") else chunk)
-                if server.delay:
-                    time.sleep(server.delay)
                 server.accept(recipients, b"".join(data))
                 self.reply("250 OK queued")
             elif verb == "RSET":

@@ -32,8 +32,12 @@ logger = logging.getLogger(__name__)
 
 
 def _next_or(request, fallback: str) -> str:
+    """The posted ``next`` when it is a path on this site ("/…"), else ``fallback``: a value
+    without a slash would make ``redirect()`` look for a URL pattern of that name (a 500)."""
     candidate = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}
+    ):
         return candidate
     return fallback
 

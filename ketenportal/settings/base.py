@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "accounts.middleware.ActiveOrganisatieMiddleware",
     "accounts.middleware.NoStoreMiddleware",
+    # Control characters in the address, a NUL in form data: 400 before any view (row 28).
+    # Late, so its 400 page has the language and the headers of every other page.
+    "ketenportal.middleware.RejectControlCharactersMiddleware",
     # django-axes must be last.
     "axes.middleware.AxesMiddleware",
 ]

@@ -135,7 +135,7 @@ def test_the_password_counts_for_a_few_minutes_only(beheerder, settings):
         assert sent_to_reauth(response, SETUP)
 
 
-@pytest.mark.parametrize("evil", ["//evil.nl", "https://evil.nl/", "javascript:alert(1)", "\x00"])
+@pytest.mark.parametrize("evil", ["//evil.nl", "https://evil.nl/", "javascript:alert(1)", "abc"])
 def test_the_password_page_sends_on_inside_the_site_only(beheerder, evil):
     client = verified_client(beheerder)
     assert client.get(REAUTH, {"next": evil}).status_code == 200

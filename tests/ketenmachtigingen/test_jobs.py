@@ -200,9 +200,7 @@ def test_an_invitation_found_late_gets_one_reminder_at_a_time(
     assert len([m for m in mail.outbox if m.to == ["relatie@x.nl"]]) == 2
 
 
-def test_no_reminder_for_an_invitation_that_never_went_out(
-    org, django_capture_on_commit_callbacks
-):
+def test_no_reminder_for_an_invitation_that_never_went_out(org, django_capture_on_commit_callbacks):
     with at(dt.date(2026, 1, 1), hour=10):
         KetenmachtigingFactory(intermediair=org, relatie_contact_email="relatie@x.nl")
     with at(dt.date(2026, 2, 1), hour=11), django_capture_on_commit_callbacks(execute=True):
