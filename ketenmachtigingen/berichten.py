@@ -13,10 +13,13 @@ def _label(params: dict) -> dict:
         "einddatum": datum(params.get("einddatum")),
         "deadline": datum(params.get("deadline")),
     }
-    if params.get("identifier"):
-        values["relatie_label"] = f"{params.get('relatie', '')} ({params['identifier']})"
+    naam = params.get("relatie", "")
+    if params.get("kvk"):
+        values["relatie_label"] = f"{naam} ({gettext('KvK')} {params['kvk']})"
+    elif params.get("rsin"):
+        values["relatie_label"] = f"{naam} ({gettext('RSIN')} {params['rsin']})"
     else:
-        values["relatie_label"] = params.get("relatie", "")
+        values["relatie_label"] = naam
     return values
 
 

@@ -61,6 +61,9 @@ def _km(
         "uitnodiging_geldig_tot": add_months(timezone.localdate(sent), 3),
         "taal": "nl",
     }
+    if status != Status.FOUT:
+        # The demo's history: the invitation went out when the request was sent.
+        fields["uitnodiging_verzonden_op"] = sent
     if status in (Status.ACTIEF, Status.VERLOPEN):
         start = extra.pop("startdatum", today - timedelta(days=dagen_geleden))
         fields.update(

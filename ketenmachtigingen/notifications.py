@@ -144,7 +144,8 @@ def params_of(row: dict, **extra) -> dict:
     return {
         "km": row["pk"],
         "relatie": row["relatie_naam"],
-        "identifier": row["relatie_kvk_nummer"] or row["relatie_rsin"],
+        "kvk": row["relatie_kvk_nummer"],
+        "rsin": row["relatie_rsin"],
         "intermediair": row.get("intermediair_naam", ""),
         "kenmerk": row.get("kenmerk", ""),
         "einddatum": _iso(row.get("einddatum")),
