@@ -211,9 +211,7 @@ def sweep_verlengingen(today: date, told: set | None = None) -> int:
         Ketenmachtiging.objects.filter(pk__in=[r["pk"] for r in rows]).update(
             verlenging_gemeld_voor=F("einddatum")
         )
-        return notify_rows(
-            Event.VERLENGING_NODIG, rows, key=lambda r: r["einddatum"].isoformat()
-        )
+        return notify_rows(Event.VERLENGING_NODIG, rows, key=lambda r: r["einddatum"].isoformat())
 
     return _sweep(condition, work, told)
 
