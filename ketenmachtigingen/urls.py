@@ -36,6 +36,11 @@ urlpatterns = [
         views.OpnieuwVersturenView.as_view(),
         name="opnieuw_versturen",
     ),
+    path(
+        f"{VR}<int:pk>/e-mail/<int:mail>/opnieuw/",
+        views.MailOpnieuwView.as_view(),
+        name="mail_opnieuw",
+    ),
     path(f"{VR}<int:pk>/formulier.pdf", views.FormulierView.as_view(), name="formulier"),
     path("ketenmachtigingen/afgegeven/", views.AfgegevenView.as_view(), name="afgegeven"),
     path("ketenmachtigingen/afgegeven/nieuw/", views.AfgevenView.as_view(), name="afgeven"),

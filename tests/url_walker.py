@@ -92,6 +92,7 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
         "pk": w.km_of("organisatie").pk,
         "actie": "ontvangen",
     },
+    "ketenmachtigingen:mail_opnieuw": lambda w: {"pk": w.km_of("organisatie").pk, "mail": 1},
     "ketenmachtigingen:import_detail": lambda w: {"pk": w.import_of("organisatie").pk},
     "ketenmachtigingen:afgegeven_detail": lambda w: {"pk": w.afgegeven_of("organisatie").pk},
     "ketenmachtigingen:afgegeven_beeindig": lambda w: {"pk": w.afgegeven_of("organisatie").pk},

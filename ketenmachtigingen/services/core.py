@@ -801,6 +801,47 @@ def ketenmachtiging_mail_feiten(
         )
 
 
+def ketenmachtiging_mail_again(*, actor: User, km: Ketenmachtiging, mail_id: int) -> None:
+    """Send an e-mail about ``km`` that could not be delivered once more, to the same address
+    (a new outbox row; the failed one stays in the history). Only the intermediair's own
+    e-mails about its ketenmachtiging, only undelivered ones, limited like every e-mail sent by
+    hand. The invitation itself is sent again with ``ketenmachtiging_resend`` (a new term)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from outbox.constants import UNDELIVERED
+    from outbox.models import Mail
+    from outbox.services import mail_again
+
+    from ..emails import FEITEN, UITNODIGING
+
+    mail = (
+        Mail.objects.filter(
+            pk=mail_id,
+            betreft_type=ContentType.objects.get_for_model(Ketenmachtiging),
+            betreft_id=km.pk,
+            status__in=UNDELIVERED,
+        )
+        .exclude(soort__in=[UITNODIGING, FEITEN])
+        .first()
+    )
+    if mail is None:
+        raise KetenmachtigingError(
+            _("This e-mail cannot be sent again here."), code="mail_not_found"
+        )
+    mail_throttle(user_id=actor.pk, organisatie_id=km.intermediair_id, ontvanger=mail.ontvanger)
+    with transaction.atomic():
+        mail_again(mail=mail)
+        audit_log(
+            actor=actor,
+            organisatie=km.intermediair,
+            action=AuditAction.UPDATE,
+            kind=AuditKind.KETENMACHTIGING,
+            obj=km,
+            changes={"email_opnieuw": {"old": None, "new": mail.ontvanger}},
+            message="e-mail sent again",
+        )
+
+
 # --- Afzenderinstellingen ---------------------------------------------------------------------
 
 AFZENDER_FIELDS = (

@@ -300,6 +300,26 @@ class OpnieuwVersturenView(KetenmachtigingMixin, TemplateView):
         return redirect(self.km.get_absolute_url())
 
 
+class MailOpnieuwView(KetenmachtigingMixin, TemplateView):
+    """Send an undelivered e-mail about this ketenmachtiging once more (from its history)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.ketenmachtiging_mail_again(
+                actor=request.user, km=self.km, mail_id=self.kwargs["mail"]
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("The e-mail is being sent again. Its state is shown in the history below."),
+            )
+        return redirect(self.km.get_absolute_url())
+
+
 class FormulierView(KetenmachtigingMixin, TemplateView):
     """Download the Ketenmachtiging formulier (PDF) that was sent."""
 

@@ -247,3 +247,39 @@ def test_passing_on_the_details_is_limited_per_organisation(settings, db):
     ]
     assert codes == [302, 302, 400]
     assert Mail.objects.filter(soort="ketenmachtigingen.feiten").count() == 2
+
+
+def test_an_undelivered_e_mail_can_be_sent_again_from_the_history(smtp, kantoor, world):
+    km = KetenmachtigingFactory(
+        intermediair=kantoor[0], incompleet=True, relatie_contact_email="fout@relatie.nl"
+    )
+    with transaction.atomic():
+        notify(Event.INCOMPLEET, km, key="1", reden="Handtekening ontbreekt")
+    smtp.refuse = [(550, "5.1.1 no such mailbox")]
+    deliver_due()
+    failed = Mail.objects.get(soort="ketenmachtigingen.incompleet")
+    assert failed.status == MailStatus.MISLUKT
+    told = Bericht.objects.get(sjabloon="ketenmachtigingen.mail_niet_bezorgd")
+    assert told.organisatie == kantoor[0] and told.betreft == km
+    url = reverse("ketenmachtigingen:mail_opnieuw", args=[km.pk, failed.pk])
+
+    client = verified_client(kantoor[1])
+    page = client.get(km.get_absolute_url()).content.decode()
+    assert url in page and "5.1.1 no such mailbox" in page
+    # Another organisation's beheerder: not found, nothing sent.
+    stranger = verified_client(world.other_beheerder.user)
+    assert stranger.post(url).status_code == 404
+    assert Mail.objects.filter(soort="ketenmachtigingen.incompleet").count() == 1
+
+    assert client.post(url).status_code == 302
+    deliver_due()
+    assert len(smtp.to("fout@relatie.nl")) == 1
+    assert Mail.objects.filter(soort="ketenmachtigingen.incompleet").count() == 2
+    failed.refresh_from_db()
+    assert failed.status == MailStatus.MISLUKT  # the failed one stays in the history
+    # A delivered e-mail, or the invitation, is not sent again this way.
+    sent = Mail.objects.get(soort="ketenmachtigingen.incompleet", status=MailStatus.VERZONDEN)
+    again = client.post(
+        reverse("ketenmachtigingen:mail_opnieuw", args=[km.pk, sent.pk]), follow=True
+    )
+    assert "cannot be sent again here" in again.content.decode()
