@@ -115,6 +115,7 @@ def reset_due() -> None:
 
     from berichtenbox.models import Bericht
     from ketenmachtigingen.models import Ketenmachtiging, StatusWijziging
+    from outbox.models import Mail
 
     table = Ketenmachtiging._meta.db_table
     due = RENEWAL + EXPIRED + LAPSED
@@ -127,6 +128,7 @@ def reset_due() -> None:
         )
     StatusWijziging.objects.filter(ketenmachtiging__referentie=MARK).delete()
     Bericht.objects.all().delete()
+    Mail.objects.all().delete()
 
 
 def main() -> dict:

@@ -61,6 +61,17 @@ def test_grant_to_an_intermediair_on_the_platform(
     page = bedrijf_client.get(response["Location"]).content.decode()
     for fact in ("68750110", "30123456", "Algemene bevoegdheid", "Ketenportal"):
         assert fact in page
+    assert "er staat een bericht over in hun berichtenbox" in page
+
+
+def test_granting_to_an_intermediair_without_beheerders_says_so(bedrijf, bedrijf_client):
+    """Seen: the page said the intermediair's beheerders had been told when it had none."""
+    OrganisatieFactory(naam="Accountantskantoor Jansen & De Boer B.V.", kvk_nummer="30123456")
+    response = grant(bedrijf_client, "30123456")
+    page = bedrijf_client.get(response["Location"]).content.decode()
+    assert "nog geen beheerder die berichten kan lezen" in page
+    assert "Geef de vier gegevens zelf door" in page
+    assert "er staat een bericht over in hun berichtenbox" not in page
 
 
 def test_grant_to_an_intermediair_elsewhere(bedrijf, bedrijf_client):
