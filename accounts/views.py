@@ -2,6 +2,8 @@
 
 import logging
 
+from axes import signals as axes_signals
+from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -42,6 +44,7 @@ from .forms import (
     UsernameRecoveryForm,
     VerifyTokenForm,
 )
+from .login_limits import address_is_spraying, warning_before_lock
 from .middleware import (
     ORGANISATIE_SESSION_KEY,
     client_ip,
@@ -95,7 +98,20 @@ class LoginView(SafeNextMixin, TwoFactorLoginView):
 
     def post(self, *args, **kwargs):
         step = self.steps.current
+        if step == "auth" and address_is_spraying(self.request):
+            # Too many wrong passwords from this address over all usernames: refused like a
+            # locked-out username, before the password is even checked.
+            axes_signals.user_locked_out.send(
+                "accounts",
+                request=self.request,
+                username=self.request.POST.get("auth-username", "")[:150],
+                ip_address=client_ip(self.request),
+            )
+            return get_lockout_response(self.request, None)
         response = super().post(*args, **kwargs)
+        warning = step == "auth" and warning_before_lock(self.request)
+        if warning and isinstance(response, TemplateResponse) and "form" in response.context_data:
+            response.context_data["form"].add_error(None, warning)
         wrong_code = (
             step in (self.TOKEN_STEP, self.BACKUP_STEP)
             and "challenge_device" not in self.request.POST

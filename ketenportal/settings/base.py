@@ -199,7 +199,13 @@ SMS_THROTTLE_PER_IP = env.int("SMS_THROTTLE_PER_IP", default=10)
 # django-axes: five failures lock out the combination of IP address, browser and username.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["ip_address", "user_agent", "username"]]
+# A username is locked after AXES_FAILURE_LIMIT failures from any address or browser (changing
+# the User-Agent must not lift it); one address is also limited over all usernames
+# (LOGIN_IP_FAILURE_LIMIT, accounts/login_limits.py).
+# (The address-and-username pair adds nothing to the username alone; it is listed because
+# django-axes' check asks for the address in the list.)
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
 AXES_USERNAME_FORM_FIELD = "auth-username"
 AXES_USERNAME_CALLABLE = "accounts.two_factor.axes_username"
 AXES_SENSITIVE_PARAMETERS = ["auth-password", "password"]

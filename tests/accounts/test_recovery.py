@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.constants import LoginResult
 from accounts.models import LoginEvent
-from tests.accounts.test_login import BROWSER, post_password
+from tests.accounts.test_login import post_password
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,25 +28,6 @@ def test_five_failures_lock_out_and_the_sixth_attempt_is_refused(client):
     response = post_password(client, user.username, TEST_PASSWORD)
     assert response.status_code == 429
     assert LoginEvent.objects.filter(user=user, result=LoginResult.LOCKED_OUT).exists()
-
-
-def test_lockout_is_keyed_on_ip_agent_and_username(client):
-    user = UserFactory(with_totp_device=True)
-    for _ in range(6):
-        post_password(client, user.username, "wrong")
-    # Another address can still log in: one attacker cannot lock a user out everywhere.
-    response = client.post(
-        "/account/login/",
-        {
-            "login_view-current_step": "auth",
-            "auth-username": user.username,
-            "auth-password": TEST_PASSWORD,
-        },
-        HTTP_USER_AGENT=BROWSER,
-        REMOTE_ADDR="198.51.100.7",
-    )
-    assert response.status_code == 200
-    assert 'name="token-otp_token"' in response.content.decode()
 
 
 def reset(client, value):

@@ -59,7 +59,8 @@ ROW_TESTS: dict[int, list[str]] = {
     10: [f"{R}::test_get_changes_nothing"],
     11: [
         "tests/accounts/test_recovery.py::test_five_failures_lock_out_and_the_sixth_attempt_is_refused",
-        "tests/accounts/test_recovery.py::test_lockout_is_keyed_on_ip_agent_and_username",
+        "tests/accounts/test_lockout.py::test_changing_the_browser_does_not_lift_the_lock",
+        "tests/accounts/test_lockout.py::test_one_address_trying_many_usernames_is_stopped",
     ],
     12: [
         "tests/accounts/test_login.py::test_totp_code_cannot_be_reused",
