@@ -165,6 +165,20 @@ def user_password_changed(*, actor: User, user: User) -> None:
             changes={"password": {"old": "********", "new": "********"}},
             message="password changed",
         )
+        notifications.security_change_mail(user, notifications.PASSWORD_CHANGED)
+
+
+def user_password_reset(*, user: User) -> None:
+    """Record a password set with a reset link (by the person, not logged in) and tell them."""
+    with transaction.atomic():
+        _audit_person(
+            actor=user,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"password": {"old": "********", "new": "********"}},
+            message="password reset",
+        )
+        notifications.security_change_mail(user, notifications.PASSWORD_RESET)
 
 
 def user_second_factor_added(*, actor: User, user: User, device: Device) -> None:

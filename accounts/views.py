@@ -8,11 +8,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.mail import send_mail
-from django.db import connection
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -31,6 +29,8 @@ from two_factor.utils import default_device
 from two_factor.views import LoginView as TwoFactorLoginView
 
 from ketenportal.exceptions import DomainError
+from ketenportal.utils.tasks import dispatch
+from outbox.throttle import anonymous_mail_throttle
 
 from . import selectors, services
 from .constants import LoginResult
@@ -51,7 +51,6 @@ from .middleware import (
     second_factor_exempt,
 )
 from .mixins import BeheerderRequiredMixin
-from .models import User
 from .reauth import mark_password_confirmed
 from .signals import second_factor_of
 
@@ -215,14 +214,27 @@ class LogoutView(SafeNextMixin, auth_views.LogoutView):
     """Uitloggen, by POST only (Django's LogoutView refuses GET)."""
 
 
+@method_decorator(never_cache, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
+    """Wachtwoord vergeten: whatever was typed, the request does the same work (a task with the
+    value, dispatched after commit; ``accounts.tasks``), so neither the answer nor its timing
+    tells whether an account exists. Limited per address the request comes from."""
+
     form_class = UsernameOrEmailPasswordResetForm
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "emails/password_reset.txt"
-    html_email_template_name = "emails/password_reset.html"
-    subject_template_name = "emails/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
-    extra_email_context = {"platform_name": settings.PLATFORM_NAME}
+
+    def form_valid(self, form):
+        try:
+            anonymous_mail_throttle(client_ip(self.request))
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        from .tasks import send_password_reset
+
+        with transaction.atomic():
+            dispatch(send_password_reset, form.cleaned_data["email"].strip())
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -234,6 +246,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.user_password_reset(user=self.user)
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
@@ -249,21 +267,15 @@ class UsernameRecoveryView(FormView):
     success_url = reverse_lazy("accounts:username_recovery_done")
 
     def form_valid(self, form):
-        email = form.cleaned_data["email"]
-        users = list(User.objects.filter(email__iexact=email, is_active=True).order_by("username"))
-        if users:
-            context = {
-                "users": users,
-                "platform": settings.PLATFORM_NAME,
-                "login_url": settings.SITE_URL + reverse("two_factor:login"),
-            }
-            send_mail(
-                subject=_("Your username for %(platform)s") % {"platform": settings.PLATFORM_NAME},
-                message=render_to_string("emails/username_recovery.txt", context),
-                html_message=render_to_string("emails/username_recovery.html", context),
-                from_email=None,
-                recipient_list=[users[0].email],
-            )
+        try:
+            anonymous_mail_throttle(client_ip(self.request))
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        from .tasks import send_usernames
+
+        with transaction.atomic():
+            dispatch(send_usernames, form.cleaned_data["email"])
         return super().form_valid(form)
 
 

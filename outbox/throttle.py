@@ -66,3 +66,15 @@ def mail_throttle(
             ),
             code="throttled_organisatie",
         )
+
+
+def anonymous_mail_throttle(ip: str | None) -> None:
+    """Count one e-mail asked for by someone not logged in (password reset, username reminder)
+    from address ``ip``; raise ``MailThrottled`` when it is one too many. The message is the
+    same whether or not an account exists."""
+    window = max(1, settings.MAIL_THROTTLE_WINDOW_SECONDS)
+    if ip and not _hit("ip", ip, settings.MAIL_THROTTLE_PER_IP, window):
+        raise MailThrottled(
+            _("Too many requests from your address just now. Wait a minute, then try again."),
+            code="throttled_ip",
+        )

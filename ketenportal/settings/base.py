@@ -322,6 +322,7 @@ MAIL_THROTTLE_WINDOW_SECONDS = env.int("MAIL_THROTTLE_WINDOW_SECONDS", default=6
 MAIL_THROTTLE_PER_USER = env.int("MAIL_THROTTLE_PER_USER", default=10)
 MAIL_THROTTLE_PER_RECIPIENT = env.int("MAIL_THROTTLE_PER_RECIPIENT", default=3)
 MAIL_THROTTLE_PER_ORGANISATIE = env.int("MAIL_THROTTLE_PER_ORGANISATIE", default=30)
+MAIL_THROTTLE_PER_IP = env.int("MAIL_THROTTLE_PER_IP", default=10)
 # How often the sweeps run under Celery beat (minutes); they are cheap when nothing is due.
 SWEEP_INTERVAL_MINUTES = env.int("SWEEP_INTERVAL_MINUTES", default=60)
 

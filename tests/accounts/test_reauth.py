@@ -236,11 +236,13 @@ def test_changing_the_email_address_asks_the_password_again_audits_and_mails(
     assert entry.changes["email"] == {"old": old_email, "new": "nieuw@example.nl"}
     assert TEST_PASSWORD not in str(entry.changes)
 
-    (message,) = mail.outbox
-    assert message.to == [old_email, "nieuw@example.nl"], "the old address hears of it too"
-    assert message.subject == "Ketenportal: the e-mail address of your account was changed"
-    assert old_email in message.body and "nieuw@example.nl" in message.body
-    assert "Contact the beheerder of your organisation" in message.body
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([old_email, "nieuw@example.nl"]), (
+        "the old address hears of it too"
+    )
+    for message in mail.outbox:
+        assert message.subject == "Ketenportal: the e-mail address of your account was changed"
+        assert old_email in message.body and "nieuw@example.nl" in message.body
+        assert "Contact the beheerder of your organisation" in message.body
 
 
 def test_saving_the_profile_with_the_same_email_address_needs_no_password(
