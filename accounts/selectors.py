@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .constants import KETENMACHTIGING_MIN_RANK
+from .constants import KETENMACHTIGING_MIN_RANK, AuditKind
 from .models import AuditEntry, Lidmaatschap, LoginEvent, Organisatie, User
 
 
@@ -69,8 +69,12 @@ def audit_entries_for(
     date_from: date | None = None,
     date_to: date | None = None,
     search: str = "",
+    met_ketenmachtigingen: bool = True,
 ) -> QuerySet[AuditEntry]:
     """The audit rows of one organisation, newest first, optionally filtered.
+
+    Without ``met_ketenmachtigingen`` (a reader below EH3) the rows about ketenmachtigingen,
+    groups and the sender settings are left out: those functions are for EH3 only.
 
     ``date_from`` and ``date_to`` are inclusive calendar days in the portal's time zone
     (Europe/Amsterdam), as a beheerder reads them; they become a timestamp range so the
@@ -78,6 +82,10 @@ def audit_entries_for(
     object or the actor.
     """
     qs = AuditEntry.objects.filter(organisatie=organisatie)
+    if not met_ketenmachtigingen:
+        qs = qs.exclude(kind__in=[AuditKind.KETENMACHTIGING, AuditKind.GROEP]).exclude(
+            object_type="ketenmachtigingen.afzenderinstellingen"
+        )
     if kind:
         qs = qs.filter(kind=kind)
     if date_from is not None:

@@ -92,7 +92,9 @@ class AuditFilterMixin:
 
     def get_filtered_entries(self) -> QuerySet[AuditEntry]:
         return selectors.audit_entries_for(
-            organisatie=self.request.organisatie, **self.get_filter_form().filters()
+            organisatie=self.request.organisatie,
+            met_ketenmachtigingen=self.request.user.can_use_ketenmachtigingen,
+            **self.get_filter_form().filters(),
         )
 
 

@@ -13,3 +13,8 @@ class Soort(models.TextChoices):
     STATUS = "status", _("Status change")
     MAIL = "mail", _("E-mail not delivered")
     IMPORT = "import", _("Import")
+
+
+#: Kinds that are not about ketenmachtigingen: what a beheerder below EH3 may read (the
+#: ketenmachtiging functions, and the messages about them, are for EH3).
+ALGEMEEN = (Soort.WIJZIGING_ABONNEMENT,)

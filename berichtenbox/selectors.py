@@ -5,25 +5,37 @@ from django.db.models import QuerySet
 
 from accounts.models import Organisatie
 
-from .constants import Soort
+from .constants import ALGEMEEN, Soort
 from .models import Bericht
 
 
-def berichten_for(*, organisatie: Organisatie, soort: str = "") -> QuerySet[Bericht]:
-    """The organisation's messages, newest first; ``soort`` narrows them to one kind (a value
-    that is not a kind is ignored, so a tampered filter shows everything, never an error)."""
+def _visible(organisatie: Organisatie, met_ketenmachtigingen: bool) -> QuerySet[Bericht]:
     qs = Bericht.objects.filter(organisatie=organisatie)
+    if not met_ketenmachtigingen:
+        qs = qs.filter(soort__in=ALGEMEEN)
+    return qs
+
+
+def berichten_for(
+    *, organisatie: Organisatie, soort: str = "", met_ketenmachtigingen: bool = True
+) -> QuerySet[Bericht]:
+    """The organisation's messages, newest first; ``soort`` narrows them to one kind (a value
+    that is not a kind is ignored, so a tampered filter shows everything, never an error).
+    A reader below EH3 (``met_ketenmachtigingen`` off) sees no messages about
+    ketenmachtigingen."""
+    qs = _visible(organisatie, met_ketenmachtigingen)
     if soort in Soort.values:
         qs = qs.filter(soort=soort)
     return qs.order_by("-created_at", "-pk")
 
 
-def bericht_of(*, organisatie: Organisatie, pk: int) -> Bericht:
-    """One message of this organisation; another organisation's raises DoesNotExist (a 404)."""
-    return Bericht.objects.get(organisatie=organisatie, pk=pk)
+def bericht_of(*, organisatie: Organisatie, pk: int, met_ketenmachtigingen: bool = True) -> Bericht:
+    """One message of this organisation; another organisation's raises DoesNotExist (a 404),
+    as does one about ketenmachtigingen for a reader below EH3."""
+    return _visible(organisatie, met_ketenmachtigingen).get(pk=pk)
 
 
-def unread_count(*, organisatie: Organisatie) -> int:
-    """How many of the organisation's messages nobody has opened yet (one COUNT on the
-    (organisatie, gelezen_op, created_at) index)."""
-    return Bericht.objects.filter(organisatie=organisatie, gelezen_op__isnull=True).count()
+def unread_count(*, organisatie: Organisatie, met_ketenmachtigingen: bool = True) -> int:
+    """How many of the organisation's messages (that the reader may see) nobody has opened yet
+    (one COUNT on the (organisatie, gelezen_op, created_at) index)."""
+    return _visible(organisatie, met_ketenmachtigingen).filter(gelezen_op__isnull=True).count()

@@ -6,11 +6,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from accounts.constants import Rol
+from accounts.constants import KETENMACHTIGING_MIN_RANK, Rol
 from accounts.models import Organisatie, User
 from ketenportal.utils.tasks import dispatch
 from outbox.services import Envelope, mails_queue
 
+from .constants import ALGEMEEN
 from .models import Bericht
 
 #: The outbox kind of the e-mail "messages are waiting" (registered in ``emails``).
@@ -85,14 +86,17 @@ def berichten_mail_queue(organisatie_ids: list[int] | None = None) -> int:
         rows = list(
             pending.select_for_update(skip_locked=True)
             .order_by("organisatie_id", "pk")
-            .values_list("pk", "organisatie_id")
+            .values_list("pk", "organisatie_id", "soort")
         )
         if not rows:
             return 0
         per_org: dict[int, list[int]] = defaultdict(list)
-        for pk, organisatie_id in rows:
+        algemeen: dict[int, list[int]] = defaultdict(list)
+        for pk, organisatie_id, soort in rows:
             per_org[organisatie_id].append(pk)
-        Bericht.objects.filter(pk__in=[pk for pk, _org in rows]).update(gemaild_op=now)
+            if soort in ALGEMEEN:
+                algemeen[organisatie_id].append(pk)
+        Bericht.objects.filter(pk__in=[row[0] for row in rows]).update(gemaild_op=now)
         recipients = (
             User.objects.filter(
                 lidmaatschappen__organisatie_id__in=list(per_org),
@@ -101,18 +105,34 @@ def berichten_mail_queue(organisatie_ids: list[int] | None = None) -> int:
                 email_berichten=True,
             )
             .exclude(email="")
-            .values_list("pk", "email", "taal", "lidmaatschappen__organisatie_id")
-        )
-        envelopes = [
-            Envelope(
-                soort=MAIL_SOORT,
-                ontvanger=email,
-                taal=taal,
-                params={"user": user_id, "organisatie": org_id, "berichten": per_org[org_id]},
-                sleutel=f"berichten:{user_id}:{per_org[org_id][0]}",
+            .values_list(
+                "pk",
+                "email",
+                "taal",
+                "lidmaatschappen__organisatie_id",
+                "eh_niveau_rank",
+                "alleen_belastingdienst",
             )
-            for user_id, email, taal, org_id in recipients
-        ]
+        )
+        envelopes = []
+        for user_id, email, taal, org_id, rank, alleen_bd in recipients:
+            # Messages about ketenmachtigingen only to beheerders who may use them (EH3).
+            ids = (
+                per_org[org_id]
+                if rank >= KETENMACHTIGING_MIN_RANK and not alleen_bd
+                else algemeen[org_id]
+            )
+            if not ids:
+                continue
+            envelopes.append(
+                Envelope(
+                    soort=MAIL_SOORT,
+                    ontvanger=email,
+                    taal=taal,
+                    params={"user": user_id, "organisatie": org_id, "berichten": ids},
+                    sleutel=f"berichten:{user_id}:{ids[0]}",
+                )
+            )
         queued = mails_queue(envelopes)
     return len(queued)
 

@@ -39,7 +39,11 @@ class BerichtenView(BeheerderRequiredMixin, ListView):
     def get_queryset(self):
         soort = self.request.GET.get("soort", "")
         self.soort = soort if soort in Soort.values else ""
-        return selectors.berichten_for(organisatie=self.request.organisatie, soort=self.soort)
+        return selectors.berichten_for(
+            organisatie=self.request.organisatie,
+            soort=self.soort,
+            met_ketenmachtigingen=self.request.user.can_use_ketenmachtigingen,
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -57,7 +61,9 @@ class BerichtView(BeheerderRequiredMixin, TemplateView):
     def load_objects(self) -> None:
         try:
             self.bericht = selectors.bericht_of(
-                organisatie=self.request.organisatie, pk=self.kwargs["pk"]
+                organisatie=self.request.organisatie,
+                pk=self.kwargs["pk"],
+                met_ketenmachtigingen=self.request.user.can_use_ketenmachtigingen,
             )
         except selectors.Bericht.DoesNotExist as exc:
             raise Http404 from exc

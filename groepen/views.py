@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView, ListView, TemplateView
 
-from accounts.mixins import BeheerderRequiredMixin
+from accounts.mixins import KetenmachtigingAccessMixin
 from accounts.models import Lidmaatschap
 from accounts.selectors import lidmaatschap_of
 from diensten.picker import ScopePickerForm, is_picker_search, picker_context
@@ -19,7 +19,7 @@ from . import selectors, services
 from .forms import GroepNaamForm, GroepScopeSoortForm, LedenToevoegenForm
 
 
-class GroepMixin(BeheerderRequiredMixin):
+class GroepMixin(KetenmachtigingAccessMixin):
     def load_objects(self) -> None:
         self.get_groep()
 
@@ -39,7 +39,7 @@ class GroepMixin(BeheerderRequiredMixin):
         return context
 
 
-class GroepenView(BeheerderRequiredMixin, ListView):
+class GroepenView(KetenmachtigingAccessMixin, ListView):
     template_name = "groepen/lijst.html"
     context_object_name = "groepen"
     paginate_by = 50
@@ -54,7 +54,7 @@ class GroepenView(BeheerderRequiredMixin, ListView):
         return context
 
 
-class GroepCreateView(BeheerderRequiredMixin, FormView):
+class GroepCreateView(KetenmachtigingAccessMixin, FormView):
     """Groepen > Voeg toe: a name, then "Sla op en voeg gebruikers toe"."""
 
     template_name = "groepen/nieuw.html"

@@ -24,5 +24,10 @@ def portal(request: HttpRequest) -> dict:
     if organisatie is None or lidmaatschap is None or not lidmaatschap.is_beheerder:
         berichten_ongelezen = 0
     else:
-        berichten_ongelezen = SimpleLazyObject(lambda: unread_count(organisatie=organisatie))
+        berichten_ongelezen = SimpleLazyObject(
+            lambda: unread_count(
+                organisatie=organisatie,
+                met_ketenmachtigingen=request.user.can_use_ketenmachtigingen,
+            )
+        )
     return {"platform_name": settings.PLATFORM_NAME, "berichten_ongelezen": berichten_ongelezen}

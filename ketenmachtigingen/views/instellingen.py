@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from accounts.mixins import BeheerderRequiredMixin
+from accounts.mixins import KetenmachtigingAccessMixin
 from ketenportal.exceptions import DomainError
 
 from .. import services
@@ -13,7 +13,7 @@ from ..forms import AfzenderForm
 from ..models import Afzenderinstellingen
 
 
-class AfzenderView(BeheerderRequiredMixin, FormView):
+class AfzenderView(KetenmachtigingAccessMixin, FormView):
     template_name = "ketenmachtigingen/afzender.html"
     form_class = AfzenderForm
 
