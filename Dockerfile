@@ -1,6 +1,8 @@
 # Ketenportal production image: gunicorn serving Django with whitenoise; the same image runs the
 # Celery worker and beat (see docker-compose.yml).
-FROM python:3.11-slim-bookworm
+# Pinned by digest, so a rebuild gets the same base; to update, look up the new digest
+# (`docker buildx imagetools inspect python:3.11-slim-bookworm`) and replace it here.
+FROM python:3.11-slim-bookworm@sha256:a36c24f9cbdf4fd0f52d67f0823eeac19c2028c637cecc392d97f980d4fec56b
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
