@@ -23,6 +23,21 @@ from .selectors import lidmaatschappen_for
 
 ORGANISATIE_SESSION_KEY = "ketenportal_organisatie_id"
 ACTIVITY_SESSION_KEY = "ketenportal_activiteit"
+#: When the person logged in (epoch seconds): a session ends SESSION_ABSOLUTE_HOURS after it,
+#: however active.
+STARTED_SESSION_KEY = "ketenportal_begonnen"
+
+
+def is_background_poll(request: HttpRequest) -> bool:
+    """A request a page makes by itself (the import's progress, by htmx or by a refreshing
+    page), not the person: it does not count as activity for the idle timeout."""
+    if request.method != "GET":
+        return False
+    if request.GET.get("poll") == "1":
+        return True
+    return request.headers.get("HX-Request") == "true" and "fragment" in request.GET
+
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
 
 
@@ -62,14 +77,24 @@ class SessionActivityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
         session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            started = session.get(STARTED_SESSION_KEY)
+            limit = settings.SESSION_ABSOLUTE_HOURS * 3600
+            if isinstance(started, int) and timezone.now().timestamp() - started > limit:
+                # Past the absolute lifetime: the session ends however active it was.
+                session.flush()
+        response = self.get_response(request)
         if session is None or not session.session_key:
             return response  # no session: nothing to keep alive, and none to create
         last = session.get(ACTIVITY_SESSION_KEY)  # loads it; an expired one comes back empty
         if session.is_empty():
             return response
         now = int(timezone.now().timestamp())
+        if session.get("_auth_user_id") and not isinstance(session.get(STARTED_SESSION_KEY), int):
+            session[STARTED_SESSION_KEY] = now  # a session from before this rule
+        if is_background_poll(request):
+            return response
         if not isinstance(last, int) or now - last >= settings.SESSION_ACTIVITY_REFRESH_SECONDS:
             session[ACTIVITY_SESSION_KEY] = now
         return response

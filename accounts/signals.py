@@ -45,6 +45,17 @@ def record_verified_login(sender, request, user, device, **kwargs) -> None:
 
 
 @receiver(user_logged_in)
+def start_the_session_clock(sender, request, user, **kwargs) -> None:
+    """The absolute session lifetime counts from the login (accounts.middleware)."""
+    from django.utils import timezone
+
+    from .middleware import STARTED_SESSION_KEY
+
+    if request is not None and hasattr(request, "session"):
+        request.session[STARTED_SESSION_KEY] = int(timezone.now().timestamp())
+
+
+@receiver(user_logged_in)
 def record_login_without_device(sender, request, user, **kwargs) -> None:
     # With a device, ``user_verified`` follows and records the login with its factor. Without one
     # the person is sent to set up a second factor; record the password step.

@@ -76,3 +76,11 @@ def send_usernames(email: str) -> int:
             [Envelope(soort=USERNAMES, ontvanger=users[0].email, taal=users[0].taal)]
         )
     return len(queued)
+
+
+@shared_task(acks_late=True)
+def prune_task() -> dict[str, int]:
+    """Beat runs this once a day: expired sessions, old login history, SMS records (jobs.py)."""
+    from .jobs import prune
+
+    return prune()

@@ -222,6 +222,12 @@ SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 # instead of a database write on every request.
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ACTIVITY_REFRESH_SECONDS = 60
+# However active, a session ends this long after the login.
+SESSION_ABSOLUTE_HOURS = env.float("SESSION_ABSOLUTE_HOURS", default=12)
+# What the periodic jobs keep (accounts/jobs.py): the login history (also django-axes' logs) and
+# the records of sent SMS codes.
+LOGIN_HISTORY_RETENTION_DAYS = env.int("LOGIN_HISTORY_RETENTION_DAYS", default=365)
+SMS_RECORD_RETENTION_DAYS = env.int("SMS_RECORD_RETENTION_DAYS", default=30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -336,6 +342,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "outbox": {"task": "outbox.tasks.deliver_due_task", "schedule": 60.0},
+    "prune": {"task": "accounts.tasks.prune_task", "schedule": 86400.0},
     "heartbeat": {"task": "ketenportal.tasks.heartbeat", "schedule": 30.0},
 }
 # /health/ reports the worker as stale when its last heartbeat is older than this.

@@ -1,7 +1,8 @@
 """``manage.py run_jobs``: the periodic work once, or every minute with --loop.
 
-One run: the time-driven sweeps, the "messages are waiting" e-mails, then delivery of every
-e-mail in the outbox that is due (new ones, retries, and any a stopped worker left). Production
+One run: the time-driven sweeps, the "messages are waiting" e-mails, delivery of every e-mail in
+the outbox that is due (new ones, retries, and any a stopped worker left), and pruning of expired
+sessions and old login records (accounts/jobs.py). Production
 runs the same steps from Celery beat; the embedded default (``make run``, no Redis) runs this
 with --loop beside the web server.
 """
@@ -10,6 +11,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from accounts.jobs import prune
 from berichtenbox.services import berichten_mail_queue
 from ketenmachtigingen.jobs import run_sweeps
 from outbox.delivery import deliver_due
@@ -30,6 +32,7 @@ class Command(BaseCommand):
             counts = run_sweeps()
             counts["berichten_mails"] = berichten_mail_queue()
             counts.update({f"mails_{k}": v for k, v in deliver_due().as_dict().items()})
+            counts.update({f"pruned_{k}": v for k, v in prune().items()})
             if options["verbosity"] > 0:
                 self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
             if not loop:
