@@ -32,7 +32,9 @@ logger = logging.getLogger("accounts.sms")
 #: Messages "sent" by ``LocmemBackend``: ``(number, text)`` tuples, like ``mail.outbox``.
 outbox: list[tuple[str, str]] = []
 
-SMS_CODE_DRIFT_STEPS = 5  # the phone plugin accepts codes up to five 30 s steps old
+# A code is accepted in its own 30-second step and the next one (about a minute), not in the
+# five steps before as the phone plugin does; and each new text ends the codes sent before it.
+SMS_CODE_DRIFT_STEPS = 1
 
 
 class ConsoleBackend:
@@ -109,7 +111,8 @@ class Gateway:
             logger.info("SMS throttled for user %s", device.user_id)
             return
         SmsSend.objects.create(user_id=device.user_id, number=number, ip_address=ip_address)
-        text = _("Your %(platform)s login code is %(token)s. It is valid for 3 minutes.") % {
+        expire_earlier_codes(device)
+        text = _("Your %(platform)s login code is %(token)s. It is valid for 1 minute.") % {
             "platform": settings.PLATFORM_NAME,
             "token": token,
         }
@@ -118,6 +121,21 @@ class Gateway:
 
     def make_call(self, device, token: str) -> None:  # pragma: no cover - calls are not offered
         raise NotImplementedError("Ketenportal does not offer voice calls.")
+
+
+def expire_earlier_codes(device) -> None:
+    """A fresh code per login attempt: the codes of earlier steps stop working when a new text
+    is sent (the one being sent, of the current step, works)."""
+    if not device.pk:
+        return
+    from two_factor.utils import totp_digits
+
+    now_t = TOTP(device.bin_key, digits=totp_digits()).t()
+    with transaction.atomic():
+        state, _created = SmsTokenUse.objects.select_for_update().get_or_create(device_id=device.pk)
+        if state.last_t < now_t - 1:
+            state.last_t = now_t - 1
+            state.save(update_fields=["last_t"])
 
 
 def verify_single_use(device, token) -> bool:
