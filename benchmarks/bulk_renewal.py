@@ -102,6 +102,12 @@ def main() -> dict:
                             f"naam-{kms[0].pk}": "Mw. A",
                             f"email-{kms[0].pk}": "a@example.nl",
                             f"taal-{kms[0].pk}": "en",
+                            # The office's contact and the costs, as the form asks them.
+                            "voorletters": "A.",
+                            "achternaam": "Beheer",
+                            "email": "beheer@example.nl",
+                            "telefoon": "0301234567",
+                            "akkoord_kosten": "on",
                         },
                     )
                     seconds = time.perf_counter() - started

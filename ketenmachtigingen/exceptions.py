@@ -28,3 +28,15 @@ class InvitationLapsed(KetenmachtigingError):
 
 class AlreadyProcessed(KetenmachtigingError):
     pass
+
+
+class RenewalRowsInvalid(KetenmachtigingError):
+    """Verleng selectie: some chosen rows cannot be renewed as typed; ``rows`` maps the id of
+    each such ketenmachtiging to what is wrong with its row."""
+
+    def __init__(self, rows: dict[int, str]) -> None:
+        self.rows = dict(rows)
+        super().__init__(
+            _("Not every renewal can be requested: correct the rows marked below."),
+            code="rows",
+        )

@@ -87,16 +87,30 @@ class DuurForm(forms.Form):
     )
 
 
-class VersturenForm(forms.Form):
-    """Verstuur aanvraag tot goedkeuring: the contacts, language, message and the costs."""
+class EigenContactForm(forms.Form):
+    """The intermediair's own contact person, whom the relatie can ask questions (manual 3.1:
+    "Gegevens contactpersoon bij <intermediair>"); prefilled from the Afzenderinstellingen."""
 
     voorletters = forms.CharField(label=_("Initials"), max_length=20)
     tussenvoegsel = forms.CharField(label=_("Infix"), max_length=20, required=False)
     achternaam = forms.CharField(label=_("Surname"), max_length=100)
     email = forms.EmailField(label=_("E-mail address"))
     telefoon = PhoneNumberField(label=_("Phone number"), region="NL")
+
+    def clean_telefoon(self):
+        return self.cleaned_data["telefoon"].as_e164
+
+
+class VersturenForm(EigenContactForm):
+    """Verstuur aanvraag tot goedkeuring: the contacts, language, message and the costs."""
+
+    # The relatie's contact person, who receives the invitation (manual 3.1: "Gegevens
+    # contactpersoon bij <relatie>"); the e-mail and the form greet this person by name.
+    relatie_voorletters = forms.CharField(label=_("Initials"), max_length=20)
+    relatie_tussenvoegsel = forms.CharField(label=_("Infix"), max_length=20, required=False)
+    relatie_achternaam = forms.CharField(label=_("Surname"), max_length=100)
     relatie_email = forms.EmailField(label=_("E-mail address"))
-    relatie_telefoon = PhoneNumberField(label=_("Phone number"), region="NL", required=False)
+    relatie_telefoon = PhoneNumberField(label=_("Phone number"), region="NL")
     taal = forms.ChoiceField(
         label=_("Preferred language of the recipients"),
         choices=settings.LANGUAGES,
@@ -118,12 +132,19 @@ class VersturenForm(forms.Form):
         error_messages={"required": _("Agree to the costs to send the request.")},
     )
 
-    def clean_telefoon(self):
-        return self.cleaned_data["telefoon"].as_e164
-
     def clean_relatie_telefoon(self):
         value = self.cleaned_data["relatie_telefoon"]
         return value.as_e164 if value else ""
+
+
+#: The fields of ``VersturenForm`` about the relatie's contact person.
+RELATIE_CONTACT_FIELDS = (
+    "relatie_voorletters",
+    "relatie_tussenvoegsel",
+    "relatie_achternaam",
+    "relatie_email",
+    "relatie_telefoon",
+)
 
 
 class ImportVersturenForm(VersturenForm):
@@ -131,8 +152,19 @@ class ImportVersturenForm(VersturenForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["relatie_email"]
-        del self.fields["relatie_telefoon"]
+        for name in RELATIE_CONTACT_FIELDS:
+            del self.fields[name]
+
+
+class VerlengSelectieForm(EigenContactForm):
+    """Verleng selectie (tab Acties): the office's contact and the costs, once for all chosen
+    rows, as for one request. The rows themselves (recipient name, e-mail address, language)
+    are read by the view and checked by the service, which names the rows it refuses."""
+
+    akkoord_kosten = forms.BooleanField(
+        label=_("Yes, I agree to the costs of registering these ketenmachtigingen."),
+        error_messages={"required": _("Agree to the costs to send the renewal requests.")},
+    )
 
 
 class ImportUploadForm(forms.Form):

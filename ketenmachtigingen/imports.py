@@ -11,8 +11,9 @@ Two kinds of failure are kept apart:
 
 * **The whole file is refused** (``ImportFileError``): wrong format, too large, a zip bomb, a
   macro workbook, XML tricks, no recognisable header row, too many rows. Nothing is imported.
-* **A row has a problem** (``RowProblem``): it is listed with a reason that names the row and
-  says what to fix; the other rows go on. Each row yields at most one problem, the first one in
+* **A row has a problem** (``RowProblem``): it is listed with its row number and a reason that
+  says what to fix (the reason does not repeat the row: the pages put "Rij 9" before it, in the
+  reader's language); the other rows go on. Each row yields at most one problem, the first one in
   column order, so a list of 300 problems stays readable.
 
 The file is untrusted input from the internet. openpyxl has no defence against zip bombs, so the
@@ -21,9 +22,11 @@ defusedxml, which openpyxl uses only when it is installed (asserted below, at im
 are never evaluated: the workbook is loaded with ``data_only=False``, so a cell holding
 ``=HYPERLINK(...)`` comes back as that text and is treated as data like any other.
 
-Real files are messy: Excel drops the leading zero of a KvK-nummer typed into a number cell,
-people write phone numbers in every possible way, paste e-mail addresses with spaces, rename or
-reorder the columns and put an instructions sheet first. All of that is accepted here.
+Real files are messy: people write phone numbers in every possible way, paste e-mail addresses
+with spaces, rename or reorder the columns and put an instructions sheet first. All of that is
+accepted here. A KvK-nummer of 7 digits is not: it gets the same message as in the wizard (Excel
+drops the leading zero of a number typed into a number cell, but guessing that zero could invite
+another company), with the advice to format the column as text.
 """
 
 import re
@@ -161,7 +164,7 @@ class RowProblem:
 
     rij: int
     kvk_nummer: str  # what the cell held, as text ("" if empty), for showing in the list
-    reden: str  # translated; names the row and says what to fix
+    reden: str  # translated; says what to fix (without the row: that is ``rij``)
 
 
 @dataclass
@@ -408,10 +411,10 @@ def _read_row(number: int, cells: dict[str, object], first_row_of: dict[str, int
     if kvk_nummer in first_row_of:
         raise _RowInvalid(
             _(
-                "Row %(row)s: KvK number %(kvk)s appears already in row %(first)s. Each company "
+                "KvK number %(kvk)s appears already in row %(first)s. Each company "
                 "can be imported once; remove one of the two rows."
             )
-            % {"row": number, "kvk": kvk_nummer, "first": first_row_of[kvk_nummer]}
+            % {"kvk": kvk_nummer, "first": first_row_of[kvk_nummer]}
         )
     # Remembered even when this row fails further on: a later row with the same company is a
     # duplicate of this one, and the user fixes this row rather than getting two requests.
@@ -419,19 +422,13 @@ def _read_row(number: int, cells: dict[str, object], first_row_of: dict[str, int
 
     voorletters = _clean_text(cells.get("voorletters"))
     if not voorletters:
-        raise _RowInvalid(
-            _("Row %(row)s: no initials (voorletters). Enter the initials of the contact person.")
-            % {"row": number}
-        )
+        raise _RowInvalid(_("No initials (voorletters). Enter the initials of the contact person."))
     _check_length(number, voorletters, MAX_VOORLETTERS, "voorletters")
     tussenvoegsel = _clean_text(cells.get("tussenvoegsel"))
     _check_length(number, tussenvoegsel, MAX_TUSSENVOEGSEL, "tussenvoegsel")
     achternaam = _clean_text(cells.get("achternaam"))
     if not achternaam:
-        raise _RowInvalid(
-            _("Row %(row)s: no surname (achternaam). Enter the surname of the contact person.")
-            % {"row": number}
-        )
+        raise _RowInvalid(_("No surname (achternaam). Enter the surname of the contact person."))
     _check_length(number, achternaam, MAX_ACHTERNAAM, "achternaam")
     email = _email(number, cells.get("email"))
     telefoon = _telefoon(number, cells.get("telefoon"))
@@ -452,10 +449,7 @@ def _read_row(number: int, cells: dict[str, object], first_row_of: dict[str, int
 def _kvk_nummer(number: int, value: object) -> str:
     text = _clean_text(value)
     if not text:
-        raise _RowInvalid(
-            _("Row %(row)s: no KvK number. Enter the 8-digit KvK number of the company.")
-            % {"row": number}
-        )
+        raise _RowInvalid(_("No KvK number. Enter the 8-digit KvK number of the company."))
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         # A date, a time or TRUE/FALSE: Excel turned what was typed into something else.
         raise _not_a_kvk_nummer(number, text)
@@ -468,20 +462,33 @@ def _kvk_nummer(number: int, value: object) -> str:
     elif isinstance(value, str):
         value = text
     try:
-        # A number cell loses the leading zero ("01234567" becomes 1234567); text cells with 7
-        # digits are typically a CSV round trip that did the same.
-        return normalise_kvk_nummer(value, restore_leading_zero=True)
+        # Seven digits get the wizard's message, not a zero put in front: the number may as well
+        # miss another digit, and a guessed number could find (and invite) another company.
+        return normalise_kvk_nummer(value)
     except ValidationError as exc:
+        reason = _validation_text(exc, text)
+        if len(_digits_of(text)) == 7:
+            # The usual cause: a number cell that dropped the leading 0 of 01234567.
+            raise _RowInvalid(
+                _(
+                    "%(reason)s Correct the KvK number in the file. A KvK number that starts "
+                    "with 0 loses it in a number cell: format the column as text."
+                )
+                % {"reason": reason}
+            ) from exc
         raise _RowInvalid(
-            _("Row %(row)s: %(reason)s Correct the KvK number in the file.")
-            % {"row": number, "reason": _validation_text(exc, text)}
+            _("%(reason)s Correct the KvK number in the file.") % {"reason": reason}
         ) from exc
+
+
+def _digits_of(text: str) -> str:
+    return re.sub(r"[\s.\-']", "", text)
 
 
 def _not_a_kvk_nummer(number: int, text: str) -> _RowInvalid:
     return _RowInvalid(
-        _("Row %(row)s: “%(value)s” is not a KvK number. Enter the 8-digit KvK number.")
-        % {"row": number, "value": _display(text)}
+        _("“%(value)s” is not a KvK number. Enter the 8-digit KvK number.")
+        % {"value": _display(text)}
     )
 
 
@@ -500,10 +507,7 @@ def _email(number: int, value: object) -> str:
     if email.startswith("mailto:"):
         email = email.removeprefix("mailto:")
     if not email:
-        raise _RowInvalid(
-            _("Row %(row)s: no e-mail address. Enter the e-mail address of the contact person.")
-            % {"row": number}
-        )
+        raise _RowInvalid(_("No e-mail address. Enter the e-mail address of the contact person."))
     try:
         if len(email) > MAX_EMAIL:
             raise ValidationError("too long")
@@ -511,10 +515,10 @@ def _email(number: int, value: object) -> str:
     except ValidationError as exc:
         raise _RowInvalid(
             _(
-                "Row %(row)s: the e-mail address “%(value)s” is not valid. Enter an address such "
+                "The e-mail address “%(value)s” is not valid. Enter an address such "
                 "as name@example.nl."
             )
-            % {"row": number, "value": _display(email)}
+            % {"value": _display(email)}
         ) from exc
     return email
 
@@ -523,11 +527,7 @@ def _telefoon(number: int, value: object) -> str:
     text = _clean_text(value).lstrip("'")
     if not text:
         raise _RowInvalid(
-            _(
-                "Row %(row)s: no phone number. Enter the phone number of the contact person, "
-                "such as 06-12345678."
-            )
-            % {"row": number}
+            _("No phone number. Enter the phone number of the contact person, such as 06-12345678.")
         )
     # A number cell drops the leading 0 (0612345678 becomes 612345678, read here as "612345678");
     # phonenumbers takes a 9-digit national number without its 0 as the same number, and
@@ -545,10 +545,10 @@ def _telefoon(number: int, value: object) -> str:
     except phonenumbers.NumberParseException as exc:
         raise _RowInvalid(
             _(
-                "Row %(row)s: the phone number “%(value)s” is not valid. Enter a number such as "
+                "The phone number “%(value)s” is not valid. Enter a number such as "
                 "06-12345678 or +31 20 1234567."
             )
-            % {"row": number, "value": _display(text)}
+            % {"value": _display(text)}
         ) from exc
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
@@ -557,11 +557,11 @@ def _check_length(number: int, value: str, maximum: int, field: str) -> None:
     if len(value) > maximum:
         raise _RowInvalid(
             _(
-                "Row %(row)s: the text in column “%(column)s” has %(length)s characters; at most "
+                "The text in column “%(column)s” has %(length)s characters; at most "
                 "%(max)s are allowed. Shorten it."
             )
             # The column as the template names it: the name the user sees in the file.
-            % {"row": number, "column": _COLUMNS[field][0], "length": len(value), "max": maximum}
+            % {"column": _COLUMNS[field][0], "length": len(value), "max": maximum}
         )
 
 

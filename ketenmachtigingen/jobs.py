@@ -19,6 +19,9 @@ Sweeps:
   deadline).
 * ``sweep_herinneringen``: reminders to the relatie's contact while an invitation waits, one
   step at a time: the second only some days after the first, never both in one run.
+* ``sweep_import_bestanden``: the uploaded spreadsheet of an import that is no longer busy is
+  deleted ``IMPORT_RETENTION_DAYS`` after the upload (the import and its results stay); an
+  import refused before uploads were checked up front is deleted with its file.
 
 Who is told what is the notification map's business (``notifications``): a sweep emits the
 event for its chunk, in the chunk's transaction; the outbox delivers the e-mails after commit.
@@ -35,12 +38,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.audit import audit_log
 from accounts.constants import AuditAction, AuditKind
 from accounts.models import AuditEntry
 from ketenportal.utils.tasks import dispatch
 
-from .constants import ALLOWED_TRANSITIONS, VERLENGING_MAANDEN, Status
-from .models import Afzenderinstellingen, Ketenmachtiging, StatusWijziging, add_months
+from .constants import ALLOWED_TRANSITIONS, VERLENGING_MAANDEN, ImportStatus, Status
+from .models import Afzenderinstellingen, Import, Ketenmachtiging, StatusWijziging, add_months
 from .notifications import Event, notify_rows
 
 logger = logging.getLogger("ketenportal.jobs")
@@ -302,6 +306,62 @@ def sweep_herinneringen(now: datetime) -> int:
     return sent
 
 
+def sweep_import_bestanden(now: datetime) -> int:
+    """Delete the stored spreadsheets of imports past their retention period.
+
+    Only the file goes: the import keeps its rows, problems and results, which is all its page
+    shows once it is no longer busy. The file is needed only while it is read, so imports that
+    are still reading or sending keep theirs. Each import is claimed (``SKIP LOCKED``) and
+    changed with its audit row in one transaction; the file is deleted after commit, and a file
+    that is already gone is no error. Returns the number of imports whose file was removed.
+    """
+    from .services import import_delete
+
+    cutoff = now - timedelta(days=max(0, int(settings.IMPORT_RETENTION_DAYS)))
+    # Left from before uploads were checked up front: a refused file has nothing to keep.
+    for imp in Import.objects.filter(status=ImportStatus.MISLUKT).order_by("pk")[: _chunk_size()]:
+        import_delete(imp=imp, reden="refused upload")
+    done = 0
+    due = Q(created_at__lt=cutoff, status__in=[ImportStatus.GELEZEN, ImportStatus.KLAAR]) & ~Q(
+        bestand=""
+    )
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Import.objects.filter(due)
+                .select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[: _chunk_size()]
+            )
+            chunk = list(Import.objects.filter(pk__in=ids).select_related("organisatie"))
+            if not chunk:
+                break
+            for imp in chunk:
+                name, storage = imp.bestand.name, imp.bestand.storage
+                audit_log(
+                    actor=None,
+                    organisatie=imp.organisatie,
+                    action=AuditAction.UPDATE,
+                    kind=AuditKind.KETENMACHTIGING,
+                    obj=imp,
+                    changes={"bestand": {"old": imp.bestandsnaam, "new": None}},
+                    message="import file deleted after the retention period",
+                )
+                transaction.on_commit(lambda n=name, s=storage: _delete_file(s, n))
+            Import.objects.filter(pk__in=[imp.pk for imp in chunk]).update(bestand="")
+            done += len(chunk)
+        _pause()
+    return done
+
+
+def _delete_file(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        # Gone or unreachable: the record no longer points at it either way.
+        logger.warning("could not delete a stored import file")
+
+
 def run_sweeps(now: datetime | None = None) -> dict[str, int]:
     """Run every sweep once; their e-mails are in the outbox when it returns, and the
     beheerders are mailed once (after the last sweep) that messages wait."""
@@ -317,6 +377,7 @@ def run_sweeps(now: datetime | None = None) -> dict[str, int]:
         "verlengingen": sweep_verlengingen(today, told),
         "uitnodigingen_verlopend": sweep_uitnodigingen_verlopend(today, told),
         "herinneringen": sweep_herinneringen(now),
+        "import_bestanden": sweep_import_bestanden(now),
     }
     if told:
         with transaction.atomic():

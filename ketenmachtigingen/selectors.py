@@ -298,3 +298,26 @@ def beheerders_count(organisatie_id: int | None) -> int:
     return Lidmaatschap.objects.filter(
         organisatie_id=organisatie_id, rol=Rol.BEHEERDER, user__is_active=True
     ).count()
+
+
+def afzender_initial(*, organisatie: Organisatie, user) -> dict[str, str]:
+    """The office's own contact as a request or renewal form starts with: the organisation's
+    Afzenderinstellingen when set, otherwise the beheerder who is filling the form in."""
+    from .models import Afzenderinstellingen
+
+    afzender = Afzenderinstellingen.objects.filter(organisatie=organisatie).first()
+    if afzender:
+        return {
+            "voorletters": afzender.voorletters,
+            "tussenvoegsel": afzender.tussenvoegsel,
+            "achternaam": afzender.achternaam,
+            "email": afzender.email,
+            "telefoon": afzender.telefoon,
+        }
+    return {
+        "voorletters": user.voorletters,
+        "tussenvoegsel": user.tussenvoegsel,
+        "achternaam": user.last_name,
+        "email": user.email,
+        "telefoon": user.telefoonnummer,
+    }

@@ -7,8 +7,8 @@ with a translated message fit for a form error.
 """
 
 from .api import ApiBackend
-from .client import KvkQuery, get_backend, lookup, parse_input
-from .errors import KvkError, KvkInvalidInput, KvkNotFound, KvkUnavailable
+from .client import KvkQuery, get_backend, lookup, lookup_active, parse_input
+from .errors import KvkError, KvkInactive, KvkInvalidInput, KvkNotFound, KvkUnavailable
 from .local import LocalBackend
 from .types import Bedrijf, KvkBackend
 
@@ -17,6 +17,7 @@ __all__ = [
     "Bedrijf",
     "KvkBackend",
     "KvkError",
+    "KvkInactive",
     "KvkInvalidInput",
     "KvkNotFound",
     "KvkQuery",
@@ -24,5 +25,6 @@ __all__ = [
     "LocalBackend",
     "get_backend",
     "lookup",
+    "lookup_active",
     "parse_input",
 ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ketenportal.utils.identifiers import normalise_fiscaal_nummer, normalise_kvk_nummer
 
 from .api import ApiBackend
-from .errors import KvkInvalidInput
+from .errors import KvkInvalidInput, inactive
 from .local import LocalBackend
 from .types import Bedrijf, KvkBackend
 
@@ -102,3 +102,12 @@ def lookup(value: str) -> Bedrijf:
     if query.kind == "rsin":
         return backend.by_rsin(query.number)
     return backend.by_kvk_nummer(query.number)
+
+
+def lookup_active(value: str) -> Bedrijf:
+    """As ``lookup``, but a company the KvK lists as no longer active (uitgeschreven) is refused
+    with a ``KvkInactive`` error: no ketenmachtiging can be requested from it."""
+    bedrijf = lookup(value)
+    if not bedrijf.actief:
+        raise inactive(bedrijf.naam, bedrijf.identifier)
+    return bedrijf

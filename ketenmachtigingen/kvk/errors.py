@@ -2,7 +2,8 @@
 
 Every error is a ``DomainError``, so a view turns it into a form error. The kind tells the
 caller what to suggest: ``KvkInvalidInput`` and ``KvkNotFound`` mean "check the number",
-``KvkUnavailable`` means "try again later" (or, for a refused API key, "ask the administrator").
+``KvkInactive`` that the company is no longer registered (uitgeschreven), ``KvkUnavailable``
+"try again later" (or, for a refused API key, "ask the administrator").
 """
 
 from django.utils.translation import gettext as _
@@ -22,6 +23,10 @@ class KvkNotFound(KvkError):
     """The Handelsregister has no company with this number."""
 
 
+class KvkInactive(KvkError):
+    """The Handelsregister lists the company as no longer active (uitgeschreven)."""
+
+
 class KvkUnavailable(KvkError):
     """The KvK could not answer now: unreachable, slow, failing, or our access was refused."""
 
@@ -33,6 +38,18 @@ def not_found(number: str) -> KvkNotFound:
     else:
         message = _("No company was found with KvK number %(number)s.")
     return KvkNotFound(message % {"number": number}, code="kvk_not_found")
+
+
+def inactive(naam: str, number: str) -> KvkInactive:
+    return KvkInactive(
+        _(
+            "%(naam)s (%(number)s) is no longer registered in the Handelsregister of the KvK "
+            "(uitgeschreven). A ketenmachtiging cannot be requested from a company that no "
+            "longer exists; check the number."
+        )
+        % {"naam": naam, "number": number},
+        code="kvk_inactive",
+    )
 
 
 def unavailable() -> KvkUnavailable:

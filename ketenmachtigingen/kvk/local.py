@@ -8,6 +8,8 @@ like the error numbers of the KvK test environment, so the error paths can be tr
 - ``90002903``: the KvK has nothing to deliver for the number (``KvkNotFound``).
 
 The dataset's ``fouten`` section maps those numbers to ``"unavailable"`` or ``"not_found"``.
+A record with ``"actief": false`` is a registration the KvK lists as no longer active
+(96354429 in the test environment); ``lookup_active`` refuses it as uitgeschreven.
 """
 
 from __future__ import annotations

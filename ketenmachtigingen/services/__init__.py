@@ -1,12 +1,16 @@
 """Writes of ketenmachtigingen (see ``core`` for one at a time, ``bulk`` for many at once)."""
 
+from ..exceptions import RenewalRowsInvalid
 from .bulk import (
+    Contactpersoon,
     Ontvanger,
     import_create,
+    import_delete,
     import_process,
     import_read,
     import_start_requests,
     ketenmachtigingen_renew,
+    renewal_row_problems,
 )
 from .core import (
     AFZENDER_FIELDS,
@@ -35,6 +39,8 @@ from .core import (
 )
 
 __all__ = [
+    "Contactpersoon",
+    "RenewalRowsInvalid",
     "AFZENDER_FIELDS",
     "Contacten",
     "Ontvanger",
@@ -45,6 +51,7 @@ __all__ = [
     "backoffice_mark_incomplete",
     "backoffice_mark_received",
     "import_create",
+    "import_delete",
     "import_process",
     "import_read",
     "import_start_requests",
@@ -61,6 +68,7 @@ __all__ = [
     "ketenmachtiging_unlink_groep",
     "ketenmachtigingen_renew",
     "open_ketenmachtiging_for",
+    "renewal_row_problems",
     "pdf_context",
     "render_formulier",
     "scope_text_of",

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_log
 from accounts.constants import AuditAction, AuditKind
 from accounts.models import AuditEntry, Lidmaatschap, Organisatie, User
 from diensten.scope import Scope
@@ -24,9 +25,8 @@ from ketenportal.exceptions import DomainError
 from ketenportal.utils.tasks import dispatch
 
 from ..constants import UITNODIGING_GELDIG_MAANDEN, Bron, ImportStatus, Status, Tab
-from ..exceptions import KetenmachtigingError
+from ..exceptions import KetenmachtigingError, RenewalRowsInvalid
 from ..models import (
-    Afzenderinstellingen,
     Import,
     Ketenmachtiging,
     StatusWijziging,
@@ -44,8 +44,14 @@ PROGRESS_EVERY = 25
 
 
 def import_create(*, actor: User, organisatie: Organisatie, upload: UploadedFile) -> Import:
-    """Store an uploaded spreadsheet and start reading it (by a task, after commit)."""
-    from ..imports import MAX_IMPORT_BYTES
+    """Check an uploaded spreadsheet, store it and start reading it (by a task, after commit).
+
+    The whole file is checked here, before anything is stored: a file that is refused (not an
+    .xlsx, too large, a zip bomb, no header row, too many rows) raises ``ImportFileError`` and
+    leaves no file and no record behind, as the page says ("Er is niets opgeslagen"). The task
+    then only looks the companies up.
+    """
+    from ..imports import MAX_IMPORT_BYTES, read_import_file
     from ..tasks import read_import
 
     name = (upload.name or "").rsplit("/", 1)[-1][:200]
@@ -55,6 +61,9 @@ def import_create(*, actor: User, organisatie: Organisatie, upload: UploadedFile
             % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)},
             code="too_large",
         )
+    upload.seek(0)
+    read_import_file(upload, filename=name)
+    upload.seek(0)
     with transaction.atomic():
         imp = Import(organisatie=organisatie, created_by=actor, bestandsnaam=name)
         imp.bestand.save("import.xlsx", upload, save=False)
@@ -74,7 +83,7 @@ def _claim(import_id: int, from_status: str, to_status: str) -> Import | None:
 def import_read(*, import_id: int) -> None:
     """Read the file, look every company up and note the rows with problems (the preview)."""
     from ..imports import ImportFileError, read_import_file
-    from ..kvk import KvkError, lookup
+    from ..kvk import KvkError, lookup_active
 
     imp = _claim(import_id, ImportStatus.GELADEN, ImportStatus.LEZEN)
     if imp is None:
@@ -82,10 +91,11 @@ def import_read(*, import_id: int) -> None:
     try:
         with imp.bestand.open("rb") as source:
             result = read_import_file(source, filename=imp.bestandsnaam)
-    except ImportFileError as exc:
-        Import.objects.filter(pk=imp.pk).update(
-            status=ImportStatus.MISLUKT, fout=str(exc), updated_at=timezone.now()
-        )
+    except (ImportFileError, OSError) as exc:
+        # The upload was checked before it was stored, so this is a file damaged or lost in
+        # storage: nothing of it may stay behind.
+        logger.warning("import %s refused while reading: %s", imp.pk, getattr(exc, "code", exc))
+        import_delete(imp=imp, reden=str(exc))
         return
     problemen = [{"rij": p.rij, "kvk": p.kvk_nummer, "reden": p.reden} for p in result.problems]
     Import.objects.filter(pk=imp.pk).update(totaal=len(result.rows), verwerkt=0)
@@ -114,7 +124,7 @@ def import_read(*, import_id: int) -> None:
             )
         else:
             try:
-                bedrijf = lookup(row.kvk_nummer)
+                bedrijf = lookup_active(row.kvk_nummer)
             except KvkError as exc:
                 problemen.append({"rij": row.rij, "kvk": row.kvk_nummer, "reden": str(exc)})
             else:
@@ -141,6 +151,29 @@ def import_read(*, import_id: int) -> None:
         verwerkt=len(result.rows),
         updated_at=timezone.now(),
     )
+
+
+def import_delete(*, imp: Import, reden: str, actor: User | None = None) -> None:
+    """Delete a refused import: its stored file and its record, with an audit row."""
+    with transaction.atomic():
+        imp = Import.objects.select_for_update().filter(pk=imp.pk).first()
+        if imp is None:
+            return
+        name = imp.bestand.name
+        audit_log(
+            actor=actor,
+            organisatie=imp.organisatie,
+            action=AuditAction.DELETE,
+            kind=AuditKind.KETENMACHTIGING,
+            obj=imp,
+            changes={"bestand": {"old": imp.bestandsnaam, "new": None}},
+            message=reden,
+        )
+        imp.delete()
+        if name:
+            # After commit: a rollback must not leave a record whose file is gone.
+            storage = imp.bestand.storage
+            transaction.on_commit(lambda: storage.delete(name))
 
 
 def _open_kvk_numbers(organisatie: Organisatie, kvk_numbers: list[str]) -> set[str]:
@@ -292,11 +325,71 @@ class Ontvanger:
     taal: str
 
 
+@dataclass(frozen=True)
+class Contactpersoon:
+    """The intermediair's own contact person, named in the invitation and on the form."""
+
+    voorletters: str
+    tussenvoegsel: str
+    achternaam: str
+    email: str
+    telefoon: str
+
+
+#: The longest recipient name a row may hold (``relatie_contact_achternaam``).
+MAX_ONTVANGER_NAAM = 100
+
+
+def renewal_row_problem(ontvanger: Ontvanger) -> str | None:
+    """What is wrong with one edited row of the Acties tab, if anything."""
+    if not ontvanger.email:
+        return _("Enter the e-mail address of the recipient.")
+    try:
+        validate_email(ontvanger.email)
+    except ValidationError:
+        return _("“%(email)s” is not a valid e-mail address.") % {"email": ontvanger.email}
+    if len(ontvanger.naam) > MAX_ONTVANGER_NAAM:
+        return _("The name has %(length)s characters; at most %(max)s are allowed.") % {
+            "length": len(ontvanger.naam),
+            "max": MAX_ONTVANGER_NAAM,
+        }
+    if ontvanger.taal not in dict(settings.LANGUAGES):
+        return _("Choose Dutch or English.")
+    return None
+
+
+def renewal_row_problems(ontvangers: dict[int, Ontvanger]) -> dict[int, str]:
+    """The problem of each edited row that has one (see ``renewal_row_problem``)."""
+    return {
+        pk: problem
+        for pk, ontvanger in ontvangers.items()
+        if (problem := renewal_row_problem(ontvanger)) is not None
+    }
+
+
+def _recipient_name(km: Ketenmachtiging, ontvanger: Ontvanger | None) -> dict[str, str]:
+    """The relatie contact's name fields of the renewal: as before when the row kept the name
+    (so initials and infix stay apart), otherwise the typed name as one surname."""
+    if ontvanger is None or ontvanger.naam.strip() == km.relatie_contact_naam:
+        return {
+            "relatie_contact_voorletters": km.relatie_contact_voorletters,
+            "relatie_contact_tussenvoegsel": km.relatie_contact_tussenvoegsel,
+            "relatie_contact_achternaam": km.relatie_contact_achternaam,
+        }
+    return {
+        "relatie_contact_voorletters": "",
+        "relatie_contact_tussenvoegsel": "",
+        "relatie_contact_achternaam": ontvanger.naam.strip()[:MAX_ONTVANGER_NAAM],
+    }
+
+
 def ketenmachtigingen_renew(
     *,
     actor: User,
     organisatie: Organisatie,
     ontvangers: dict[int, Ontvanger],
+    contact: Contactpersoon,
+    akkoord_kosten: bool,
     alle: bool = False,
 ) -> list[Ketenmachtiging]:
     """Verleng selectie: one renewal request per chosen ketenmachtiging, created set-based in one
@@ -304,14 +397,27 @@ def ketenmachtigingen_renew(
 
     ``ontvangers`` maps the ids of the chosen (and possibly edited) rows to their recipient;
     with ``alle`` every ketenmachtiging due on the Acties tab is renewed, the unedited ones to
-    the recipient of their last invitation.
+    the recipient of their last invitation. As for one request, the beheerder must agree to the
+    costs (``akkoord_kosten``) and ``contact`` is the office's contact person named in every
+    invitation. Rows that cannot be renewed as typed raise ``RenewalRowsInvalid`` naming each.
     """
     from ..notifications import Event, notify_rows
     from ..selectors import ketenmachtigingen_for
 
+    if not akkoord_kosten:
+        raise KetenmachtigingError(
+            _("Agree to the costs of registering this ketenmachtiging to continue."),
+            code="akkoord",
+        )
+    try:
+        validate_email(contact.email)
+    except ValidationError as exc:
+        raise KetenmachtigingError(
+            _("Enter your own e-mail address, so that your relatie can contact you."),
+            code="contact",
+        ) from exc
     now = timezone.now()
     geldig_tot = add_months(timezone.localdate(now), UITNODIGING_GELDIG_MAANDEN)
-    afzender = Afzenderinstellingen.objects.filter(organisatie=organisatie).first()
     with transaction.atomic():
         Organisatie.objects.select_for_update().get(pk=organisatie.pk)
         due = ketenmachtigingen_for(organisatie=organisatie, tab=Tab.ACTIES)
@@ -324,16 +430,9 @@ def ketenmachtigingen_renew(
             )
         # Only rows of this organisation that are due count; anything else posted is ignored.
         ontvangers = {k.pk: ontvangers[k.pk] for k in old if k.pk in ontvangers}
-        for ontvanger in ontvangers.values():
-            try:
-                validate_email(ontvanger.email)
-            except ValidationError as exc:
-                raise KetenmachtigingError(
-                    _("“%(email)s” is not a valid e-mail address.") % {"email": ontvanger.email},
-                    code="email",
-                ) from exc
-            if ontvanger.taal not in dict(settings.LANGUAGES):
-                raise KetenmachtigingError(_("Choose Dutch or English."), code="taal")
+        problems = renewal_row_problems(ontvangers)
+        if problems:
+            raise RenewalRowsInvalid(problems)
         missing = [
             k.relatie_naam for k in old if k.pk not in ontvangers and not k.relatie_contact_email
         ]
@@ -363,26 +462,12 @@ def ketenmachtigingen_renew(
                     algemene_bevoegdheid=km.algemene_bevoegdheid,
                     looptijd_jaren=km.looptijd_jaren,
                     referentie=km.referentie,
-                    contact_voorletters=afzender.voorletters
-                    if afzender
-                    else km.contact_voorletters,
-                    contact_tussenvoegsel=(
-                        afzender.tussenvoegsel if afzender else km.contact_tussenvoegsel
-                    ),
-                    contact_achternaam=afzender.achternaam if afzender else km.contact_achternaam,
-                    contact_email=(
-                        afzender.email if afzender and afzender.email else km.contact_email
-                    ),
-                    contact_telefoon=(
-                        afzender.telefoon if afzender and afzender.telefoon else km.contact_telefoon
-                    ),
-                    relatie_contact_voorletters="" if ontvanger else km.relatie_contact_voorletters,
-                    relatie_contact_tussenvoegsel=(
-                        "" if ontvanger else km.relatie_contact_tussenvoegsel
-                    ),
-                    relatie_contact_achternaam=(
-                        ontvanger.naam.strip()[:100] if ontvanger else km.relatie_contact_achternaam
-                    ),
+                    contact_voorletters=contact.voorletters.strip(),
+                    contact_tussenvoegsel=contact.tussenvoegsel.strip(),
+                    contact_achternaam=contact.achternaam.strip(),
+                    contact_email=contact.email.strip(),
+                    contact_telefoon=contact.telefoon.strip(),
+                    **_recipient_name(km, ontvanger),
                     relatie_contact_email=ontvanger.email.strip()
                     if ontvanger
                     else km.relatie_contact_email,
@@ -433,6 +518,8 @@ def ketenmachtigingen_renew(
                         "status": {"old": None, "new": Status.VERSTUURD},
                         "diensten": {"old": None, "new": related.scope_text_of(o)},
                         "relatie_contact_email": {"old": None, "new": k.relatie_contact_email},
+                        "contact_email": {"old": None, "new": k.contact_email},
+                        "akkoord_kosten_op": {"old": None, "new": now.isoformat()},
                     },
                     message="renewal",
                 )

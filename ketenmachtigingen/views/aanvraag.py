@@ -29,8 +29,8 @@ from ..forms import (
     ImportVersturenForm,
     VersturenForm,
 )
-from ..kvk import KvkError, lookup
-from ..models import Afzenderinstellingen, Import
+from ..kvk import KvkError, lookup_active
+from ..models import Import
 
 WIZARD = "ketenmachtigingen:nieuw"
 
@@ -140,7 +140,7 @@ class AanvraagView(ConceptMixin, TemplateView):
         form = BedrijfZoekForm(request.POST)
         if form.is_valid():
             try:
-                bedrijf = lookup(form.cleaned_data["nummer"])
+                bedrijf = lookup_active(form.cleaned_data["nummer"])
             except KvkError as exc:
                 form.add_error("nummer", str(exc))
             else:
@@ -223,25 +223,12 @@ class VersturenView(CompleteConceptMixin, TemplateView):
     template_name = "ketenmachtigingen/versturen.html"
 
     def get_initial(self) -> dict:
+        from ..selectors import afzender_initial
+
         initial = {"taal": "nl"}
-        afzender = Afzenderinstellingen.objects.filter(organisatie=self.request.organisatie).first()
-        if afzender:
-            initial.update(
-                voorletters=afzender.voorletters,
-                tussenvoegsel=afzender.tussenvoegsel,
-                achternaam=afzender.achternaam,
-                email=afzender.email,
-                telefoon=afzender.telefoon,
-            )
-        else:
-            user = self.request.user
-            initial.update(
-                voorletters=user.voorletters,
-                tussenvoegsel=user.tussenvoegsel,
-                achternaam=user.last_name,
-                email=user.email,
-                telefoon=user.telefoonnummer,
-            )
+        initial.update(
+            afzender_initial(organisatie=self.request.organisatie, user=self.request.user)
+        )
         initial.update(self.concept.contacten)
         return initial
 
@@ -292,11 +279,9 @@ class VersturenView(CompleteConceptMixin, TemplateView):
                         telefoon=data["telefoon"],
                         relatie_email=data["relatie_email"],
                         relatie_telefoon=data["relatie_telefoon"],
-                        relatie_voorletters=self.concept.contacten.get("relatie_voorletters", ""),
-                        relatie_tussenvoegsel=self.concept.contacten.get(
-                            "relatie_tussenvoegsel", ""
-                        ),
-                        relatie_achternaam=self.concept.contacten.get("relatie_achternaam", ""),
+                        relatie_voorletters=data["relatie_voorletters"],
+                        relatie_tussenvoegsel=data["relatie_tussenvoegsel"],
+                        relatie_achternaam=data["relatie_achternaam"],
                     ),
                     taal=data["taal"],
                     persoonlijk_bericht=data["persoonlijk_bericht"],

@@ -13,8 +13,8 @@ from ketenportal.utils.exports import csv_response, safe_filename, xlsx_response
 from ..constants import Tab
 from ..exports import export_header, export_queryset, export_rows
 
-#: The manual offers exports of Actief, Wachtend op afhandeling and Verlopen; Acties is a subset
-#: of Actief, accepted for links that carry it.
+#: The manual offers exports of Actief, Wachtend op afhandeling and Verlopen; Acties (the
+#: ketenmachtigingen to renew, a subset of Actief) can be exported like them, to plan renewals.
 EXPORT_TABS = (Tab.ACTIEF, Tab.WACHTEND, Tab.VERLOPEN, Tab.ACTIES)
 EXPORT_FORMATS = ("csv", "xlsx")
 SHEET_TITLE = "Ketenmachtigingen"

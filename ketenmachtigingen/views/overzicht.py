@@ -3,7 +3,9 @@ beheerder does with it (link and unlink users and groups, end, renew, send again
 
 import io
 import logging
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -24,9 +26,9 @@ from ketenportal.exceptions import DomainError
 from .. import selectors, services
 from ..concept import Concept
 from ..constants import PENDING, Status, Tab
-from ..forms import BeeindigForm, GebruikersKeuzeForm
+from ..forms import BeeindigForm, GebruikersKeuzeForm, VerlengSelectieForm
 from ..models import Ketenmachtiging
-from ..rows import build_rows
+from ..rows import Row, build_rows
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +87,25 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
+        rows = build_rows(context["ketenmachtigingen"], today=today)
+        if self.get_tab() == Tab.ACTIES:
+            context.update(
+                verleng_form=kwargs.get("verleng_form")
+                or VerlengSelectieForm(
+                    initial=selectors.afzender_initial(
+                        organisatie=self.request.organisatie, user=self.request.user
+                    )
+                ),
+                verleng_rijen=verleng_rijen(
+                    rows,
+                    getattr(self, "verleng_data", None),
+                    getattr(self, "verleng_fouten", None),
+                ),
+                tarief=settings.KETENMACHTIGING_TARIEF,
+                website=settings.PLATFORM_WEBSITE,
+            )
         context.update(
-            rows=build_rows(context["ketenmachtigingen"], today=today),
+            rows=rows,
             tab=self.get_tab(),
             tabs=Tab,
             counts=self.get_counts(),
@@ -343,43 +362,109 @@ class FormulierView(KetenmachtigingMixin, TemplateView):
         return response
 
 
-class VerlengSelectieView(KetenmachtigingAccessMixin, TemplateView):
+@dataclass
+class VerlengRij:
+    """One row of the Acties tab as the form shows it: ticked or not, and the recipient as
+    stored or as just typed, with what is wrong with it."""
+
+    row: Row
+    gekozen: bool
+    naam: str
+    email: str
+    taal: str
+    fout: str = ""
+
+
+def verleng_rijen(rows: list[Row], data=None, fouten: dict | None = None) -> list[VerlengRij]:
+    """The rows of the Acties form: from the ketenmachtigingen, or (``data``: the posted form)
+    exactly as they were sent; nothing is ticked until the beheerder ticks it."""
+    fouten = fouten or {}
+    gekozen = set(data.getlist("selectie")) if data is not None else set()
+    rijen = []
+    for row in rows:
+        km = row.km
+        if data is None:
+            naam, email, taal = km.relatie_contact_naam, km.relatie_contact_email, km.taal
+        else:
+            naam = data.get(f"naam-{km.pk}", "")
+            email = data.get(f"email-{km.pk}", "")
+            taal = data.get(f"taal-{km.pk}", "")
+        rijen.append(
+            VerlengRij(
+                row=row,
+                gekozen=str(km.pk) in gekozen,
+                naam=naam,
+                email=email,
+                taal=taal,
+                fout=fouten.get(km.pk, ""),
+            )
+        )
+    return rijen
+
+
+class VerlengSelectieView(OverzichtView):
     """Verleng selectie (tab Acties): one renewal request per chosen ketenmachtiging, to the
-    recipient name, e-mail address and language on its row."""
+    recipient name, e-mail address and language on its row, with the office's contact and the
+    agreement to the costs. When something is wrong the tab comes back (400) exactly as it was
+    sent, with each row's problem at that row. Access: as the overview (the mixin); only rows of
+    the organisation that are due count (the service)."""
 
     http_method_names = ["post"]
 
-    def post(self, request, *args, **kwargs):
-        from ..services import Ontvanger, ketenmachtigingen_renew
+    def get_tab(self) -> str:
+        return Tab.ACTIES
 
+    def post(self, request, *args, **kwargs):
         data = request.POST
+        form = VerlengSelectieForm(data)
         ontvangers = {}
         for value in data.getlist("selectie"):
             if not value.isdigit():
                 continue
             pk = int(value)
-            ontvangers[pk] = Ontvanger(
+            ontvangers[pk] = services.Ontvanger(
                 naam=data.get(f"naam-{pk}", "").strip(),
                 email=data.get(f"email-{pk}", "").strip(),
                 taal=data.get(f"taal-{pk}", "nl"),
             )
-        try:
-            created = ketenmachtigingen_renew(
-                actor=request.user,
-                organisatie=request.organisatie,
-                ontvangers=ontvangers,
-                alle=data.get("alle") == "1",
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect(f"{reverse('ketenmachtigingen:van_relaties')}?tab=acties")
-        messages.success(
-            request,
-            ngettext(
-                "%(n)s renewal request is being sent.",
-                "%(n)s renewal requests are being sent.",
-                len(created),
-            )
-            % {"n": len(created)},
-        )
-        return redirect(f"{reverse('ketenmachtigingen:van_relaties')}?tab=wachtend")
+        fouten: dict[int, str] = {}
+        if form.is_valid():
+            c = form.cleaned_data
+            try:
+                created = services.ketenmachtigingen_renew(
+                    actor=request.user,
+                    organisatie=request.organisatie,
+                    ontvangers=ontvangers,
+                    contact=services.Contactpersoon(
+                        voorletters=c["voorletters"],
+                        tussenvoegsel=c["tussenvoegsel"],
+                        achternaam=c["achternaam"],
+                        email=c["email"],
+                        telefoon=c["telefoon"],
+                    ),
+                    akkoord_kosten=c["akkoord_kosten"],
+                    alle=data.get("alle") == "1",
+                )
+            except services.RenewalRowsInvalid as exc:
+                fouten = exc.rows
+                form.add_error(None, str(exc))
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s renewal request is being sent.",
+                        "%(n)s renewal requests are being sent.",
+                        len(created),
+                    )
+                    % {"n": len(created)},
+                )
+                return redirect(f"{reverse('ketenmachtigingen:van_relaties')}?tab=wachtend")
+        else:
+            # Say everything at once: the rows' problems too, not only the contact's.
+            fouten = services.renewal_row_problems(ontvangers)
+        self.verleng_data, self.verleng_fouten = data, fouten
+        self.object_list = self.get_queryset()
+        context = self.get_context_data(verleng_form=form)
+        return self.render_to_response(context, status=400)

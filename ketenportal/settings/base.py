@@ -331,6 +331,9 @@ MAIL_THROTTLE_PER_ORGANISATIE = env.int("MAIL_THROTTLE_PER_ORGANISATIE", default
 MAIL_THROTTLE_PER_IP = env.int("MAIL_THROTTLE_PER_IP", default=10)
 # How often the sweeps run under Celery beat (minutes); they are cheap when nothing is due.
 SWEEP_INTERVAL_MINUTES = env.int("SWEEP_INTERVAL_MINUTES", default=60)
+# Uploaded import spreadsheets are kept this many days, then the sweeps delete the file (the
+# import's record and its results stay). A refused upload is never kept.
+IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
 
 CELERY_BEAT_SCHEDULE = {
     "sweeps": {

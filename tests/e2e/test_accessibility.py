@@ -477,10 +477,13 @@ def test_request_wizard_with_the_keyboard_only(page: Page, live_server, settings
     keys.press("Enter")
     expect(page.get_by_role("heading", name="Verstuur aanvraag tot goedkeuring")).to_be_visible()
     for field, value in (
-        (page.get_by_label("Initialen"), "A.B."),
-        (page.get_by_label("Achternaam"), "Pietersen"),
+        (page.locator("#id_voorletters"), "A.B."),
+        (page.locator("#id_achternaam"), "Pietersen"),
         (page.locator("#id_telefoon"), "06 1234 5678"),
+        (page.locator("#id_relatie_voorletters"), "K."),
+        (page.locator("#id_relatie_achternaam"), "Kraan"),
         (page.locator("#id_relatie_email"), "directie@kraan.nl"),
+        (page.locator("#id_relatie_telefoon"), "020 123 4567"),
     ):
         kb.tab_to(field)
         keys.press("ControlOrMeta+a")

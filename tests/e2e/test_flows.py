@@ -141,7 +141,18 @@ def test_renew_from_acties(page: Page, live_server, intermediair, settings):
     email = page.get_by_label("E-mailadres ontvanger bij Garage Snel B.V.")
     expect(email).to_have_value("oud@garagesnel.nl")
     email.fill("directie@garagesnel.nl")
-    expect(page.get_by_role("checkbox", name="Garage Snel B.V.")).to_be_checked()
+    keuze = page.get_by_role("checkbox", name="Garage Snel B.V.")
+    expect(keuze).not_to_be_checked()  # nothing is chosen for the beheerder
+    keuze.check()
+    # Sent without agreeing to the costs: the page comes back with everything as typed.
+    page.get_by_role("button", name="Verleng selectie").click()
+    expect(page.get_by_text("Ga akkoord met de kosten om de verlengingsverzoeken")).to_be_visible()
+    expect(email).to_have_value("directie@garagesnel.nl")
+    expect(keuze).to_be_checked()
+    # The office's contact is prefilled from the beheerder.
+    expect(page.locator("#id_email")).to_have_value(beheerder.email)
+    page.locator("#id_telefoon").fill("030 123 4567")
+    page.get_by_label("Ja, ik ga akkoord met de kosten").check()
     page.get_by_role("button", name="Verleng selectie").click()
 
     expect(page.get_by_text("1 verlengingsverzoek wordt verstuurd.")).to_be_visible()
@@ -154,6 +165,7 @@ def test_renew_from_acties(page: Page, live_server, intermediair, settings):
     renewal = Ketenmachtiging.objects.get(vernieuwing_van=km)
     assert renewal.status == Status.VERSTUURD
     assert renewal.relatie_contact_email == "directie@garagesnel.nl"
+    assert renewal.contact_email == beheerder.email and renewal.akkoord_kosten_op
     assert [m.to for m in mail.outbox] == [["directie@garagesnel.nl"]]
 
 

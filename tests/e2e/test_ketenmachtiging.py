@@ -45,10 +45,15 @@ def test_request_then_approve_in_the_back_office(page: Page, live_server, settin
     page.get_by_role("button", name="Volgende").click()
     page.get_by_role("link", name="Verstuur aanvraag tot goedkeuring").click()
 
-    page.get_by_label("Initialen").fill("A.B.")
-    page.get_by_label("Achternaam").fill("Pietersen")
+    page.locator("#id_voorletters").fill("A.B.")
+    page.locator("#id_achternaam").fill("Pietersen")
     page.locator("#id_telefoon").fill("06 1234 5678")
+    # The relatie's contact person, as the manual asks: the e-mail greets this person.
+    page.locator("#id_relatie_voorletters").fill("D.")
+    page.locator("#id_relatie_tussenvoegsel").fill("van")
+    page.locator("#id_relatie_achternaam").fill("Duck")
     page.locator("#id_relatie_email").fill("directie@donald.nl")
+    page.locator("#id_relatie_telefoon").fill("020 123 4567")
     page.get_by_label("Ja, ik ga akkoord met de kosten").check()
     page.get_by_role("button", name="Verstuur aanvraag tot goedkeuring").click()
     expect(page.get_by_text("De ketenmachtiging is toegevoegd/ verzonden.")).to_be_visible()
@@ -57,6 +62,7 @@ def test_request_then_approve_in_the_back_office(page: Page, live_server, settin
     km = Ketenmachtiging.objects.get(relatie_kvk_nummer="68750110")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["directie@donald.nl"]
     assert mail.outbox[0].attachments[0][1].startswith(b"%PDF")
+    assert mail.outbox[0].body.startswith("Beste D. van Duck,")
 
     # The back office receives the signed form and approves it.
     staff = UserFactory(is_staff=True, with_totp_device=True)

@@ -188,7 +188,6 @@ def test_filled_in_template_round_trips():
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
-        (1234567, "01234567"),  # a number cell lost the leading zero
         (69599084, "69599084"),
         (69599084.0, "69599084"),
         (6.9599084e7, "69599084"),
@@ -196,7 +195,6 @@ def test_filled_in_template_round_trips():
         ("69.59.90.84", "69599084"),
         ("'01234567", "01234567"),  # apostrophe pasted from a CSV
         ("  69599084  ", "69599084"),
-        ("1234567", "01234567"),
     ],
 )
 def test_kvk_nummer_written_any_way(cell, expected):
@@ -369,7 +367,9 @@ def test_header_below_a_title_and_data_on_the_second_sheet():
 
 
 def test_a_duplicate_kvk_nummer_is_kept_once_and_reported_with_both_rows():
-    data = simple(row(kvk="01234567"), row(kvk="11111111"), row(kvk=1234567, achternaam="Tweede"))
+    data = simple(
+        row(kvk="01234567"), row(kvk="11111111"), row(kvk="0123 4567", achternaam="Tweede")
+    )
 
     result = read(data)
 
@@ -379,8 +379,8 @@ def test_a_duplicate_kvk_nummer_is_kept_once_and_reported_with_both_rows():
     ]
     assert len(result.problems) == 1
     problem = result.problems[0]
-    assert (problem.rij, problem.kvk_nummer) == (4, "1234567")
-    assert "Row 4" in problem.reden
+    assert (problem.rij, problem.kvk_nummer) == (4, "0123 4567")
+    assert not problem.reden.startswith("Row")  # the row is ``rij``; pages put it in front
     assert "KvK number 01234567 appears already in row 2" in problem.reden
 
 
@@ -429,31 +429,31 @@ def test_control_characters_are_removed():
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        (row(kvk=None), "Row 2: no KvK number"),
+        (row(kvk=None), "No KvK number"),
         (
             row(kvk="123456789"),
-            "Row 2: A KvK number consists of 8 digits; '123456789' has 9. Correct the KvK number in the file.",
+            "A KvK number consists of 8 digits; '123456789' has 9. Correct the KvK number in the file.",
         ),
         (row(kvk="12345"), "has 5"),
-        (row(kvk=1234567.5), "Row 2: “1234567.5” is not a KvK number"),
+        (row(kvk=1234567.5), "“1234567.5” is not a KvK number"),
         (row(kvk="KvK 6959"), "contains other characters"),
-        (row(voorletters=" "), "Row 2: no initials"),
+        (row(voorletters=" "), "No initials"),
         (
             row(voorletters="J" * 21),
-            "Row 2: the text in column “Voorletter(s)” has 21 characters; at most 20",
+            "The text in column “Voorletter(s)” has 21 characters; at most 20",
         ),
         (row(tussenvoegsel="v" * 21), "column “Tussenvoegsel (optioneel)” has 21"),
-        (row(achternaam=None), "Row 2: no surname"),
+        (row(achternaam=None), "No surname"),
         (row(achternaam="x" * 101), "column “Achternaam” has 101 characters"),
-        (row(email=None), "Row 2: no e-mail address"),
-        (row(email="jan@"), "Row 2: the e-mail address “jan@” is not valid"),
+        (row(email=None), "No e-mail address"),
+        (row(email="jan@"), "The e-mail address “jan@” is not valid"),
         (row(email="jan@example.nl; piet@example.nl"), "is not valid"),
-        (row(telefoon=""), "Row 2: no phone number"),
-        (row(telefoon="06-1234567"), "Row 2: the phone number “06-1234567” is not valid"),
+        (row(telefoon=""), "No phone number"),
+        (row(telefoon="06-1234567"), "The phone number “06-1234567” is not valid"),
         (row(telefoon="bel me"), "is not valid"),
         (
             row(referentie="r" * 101),
-            "Row 2: the text in column “Referentie (optioneel)” has 101 characters; at most 100 are allowed. Shorten it.",
+            "The text in column “Referentie (optioneel)” has 101 characters; at most 100 are allowed. Shorten it.",
         ),
     ],
 )
@@ -464,13 +464,14 @@ def test_row_problems_name_the_row_and_the_reason(values, expected):
     assert len(result.problems) == 1
     assert result.problems[0].rij == 2
     assert expected in result.problems[0].reden
+    assert not result.problems[0].reden.startswith("Row")
 
 
 def test_one_problem_per_row_the_first_in_column_order():
     result = read(simple(row(voorletters="", email="x", telefoon="")))
 
     assert len(result.problems) == 1
-    assert "no initials" in result.problems[0].reden
+    assert "No initials" in result.problems[0].reden
 
 
 def test_a_long_value_is_shortened_in_the_message():

@@ -268,7 +268,10 @@ def test_renew_from_acties(world, client_, django_capture_on_commit_callbacks):
         "achternaam": "B",
         "email": "a@b.nl",
         "telefoon": "0612345678",
+        "relatie_voorletters": "C.",
+        "relatie_achternaam": "Relatie",
         "relatie_email": "oud@relatie.nl",
+        "relatie_telefoon": "0201234567",
         "taal": "en",
         "akkoord_kosten": "on",
     }

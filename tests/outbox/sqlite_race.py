@@ -79,7 +79,7 @@ def sweeper() -> None:
 
 def renewer() -> None:
     from accounts.models import Organisatie, User
-    from ketenmachtigingen.services import ketenmachtigingen_renew
+    from ketenmachtigingen.services import Contactpersoon, ketenmachtigingen_renew
 
     while FLAG and not os.path.exists(FLAG):
         time.sleep(0.05)
@@ -87,7 +87,14 @@ def renewer() -> None:
     actor = User.objects.get(email="beheer@race.nl")
     errors = []
     try:
-        created = ketenmachtigingen_renew(actor=actor, organisatie=org, ontvangers={}, alle=True)
+        created = ketenmachtigingen_renew(
+            actor=actor,
+            organisatie=org,
+            ontvangers={},
+            contact=Contactpersoon("R.", "", "Race", "beheer@race.nl", "+31301234567"),
+            akkoord_kosten=True,
+            alle=True,
+        )
     except Exception:  # noqa: BLE001 - reported to the test
         errors.append(traceback.format_exc())
         created = []

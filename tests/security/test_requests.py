@@ -321,7 +321,10 @@ def test_request_wizard_ignores_extra_fields(world, client_a, django_capture_on_
         "achternaam": "Pietersen",
         "email": "a@alpha.nl",
         "telefoon": "0612345678",
+        "relatie_voorletters": "D.",
+        "relatie_achternaam": "Duck",
         "relatie_email": "directie@donald.nl",
+        "relatie_telefoon": "0201234567",
         "taal": "nl",
         "akkoord_kosten": "on",
     }

@@ -475,9 +475,15 @@ def test_renewing_a_foreign_ketenmachtiging_renews_nothing(world, client_a):
             f"naam-{foreign.pk}": "X",
             f"email-{foreign.pk}": "x@y.nl",
             f"taal-{foreign.pk}": "nl",
+            "voorletters": "A.",
+            "achternaam": "Alpha",
+            "email": "a@alpha.nl",
+            "telefoon": "0301234567",
+            "akkoord_kosten": "on",
         },
     )
-    assert response.status_code == 302
+    # Nothing of this organisation was chosen: the Acties tab comes back with that message.
+    assert response.status_code == 400
     assert Ketenmachtiging.objects.count() == count
     assert not Ketenmachtiging.objects.filter(vernieuwing_van=foreign).exists()
 
