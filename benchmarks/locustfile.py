@@ -25,7 +25,7 @@ urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # self-sign
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 OVERVIEW = "/ketenmachtigingen/van-relaties/"
-TABS = ("actief", "wachtend", "acties", "verlopen")
+TABS = ("actief", "wachtend", "acties", "verlopen", "historie")
 SEARCHES = ("jansen", "bakker", "de vries", "relatie 12", "KM-S", "3000")
 
 with open(os.environ["LOAD_USERS_FILE"]) as fh:

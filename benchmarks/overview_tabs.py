@@ -139,7 +139,7 @@ def main() -> dict:
         client = verified_client(beheerder)
         url = reverse("ketenmachtigingen:van_relaties")
         results = {}
-        for tab in ("actief", "wachtend", "acties", "verlopen"):
+        for tab in ("actief", "wachtend", "acties", "verlopen", "historie"):
             for q in ("", "jansen"):
                 params = {"tab": tab, **({"q": q} if q else {})}
                 with count_queries() as executed:

@@ -128,7 +128,7 @@ def pages(organisatie):
     km = Ketenmachtiging.objects.filter(intermediair=organisatie, status="actief").first()
     groep = Groep.objects.filter(organisatie=organisatie).first()
     result = [("home", reverse("home"), {})]
-    for tab in ("actief", "wachtend", "acties", "verlopen"):
+    for tab in ("actief", "wachtend", "acties", "verlopen", "historie"):
         result.append((f"overview {tab}", overview, {"tab": tab}))
     result += [
         ("overview search", overview, {"tab": "actief", "q": "jansen"}),

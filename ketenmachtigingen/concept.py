@@ -9,9 +9,10 @@ from dataclasses import asdict
 
 from django.http import HttpRequest
 
-from diensten.scope import Scope
+from diensten.scope import Scope, scope_of
 
-from .constants import DEFAULT_LOOPTIJD
+from .constants import DEFAULT_LOOPTIJD, Status
+from .models import Ketenmachtiging
 from .services import Relatie
 
 SESSION_KEY = "ketenmachtiging_concept"
@@ -69,6 +70,11 @@ class Concept:
         return self.data.get("vernieuwing_van")
 
     @property
+    def vervangt_id(self) -> int | None:
+        """The failed request that the new one replaces (withdrawn when it is sent)."""
+        return self.data.get("vervangt")
+
+    @property
     def import_id(self) -> int | None:
         return self.data.get("import")
 
@@ -105,6 +111,7 @@ class Concept:
         self.data.pop("import_count", None)
         if self.relatie != relatie:
             # Another company: what was chosen for the previous one may not fit.
+            # A failed request of the previous company is no longer replaced (``vervangt``).
             self.data = {k: v for k, v in self.data.items() if k in ("vernieuwing_van",)}
         self.data["relatie"] = asdict(relatie)
 
@@ -126,6 +133,36 @@ class Concept:
     def set_vernieuwing(self, km_id: int, contacten: dict) -> None:
         self.data["vernieuwing_van"] = km_id
         self.data["contacten"] = contacten
+
+    def set_contacten(self, contacten: dict) -> None:
+        self.data["contacten"] = contacten
+
+    def start_again(
+        self, km: Ketenmachtiging, *, gebruiker_ids: list[int], groep_ids: list[int]
+    ) -> None:
+        """Vraag opnieuw aan: every step filled in as ``km`` was requested (the users and groups
+        that can still be linked are chosen by the caller); a new request, not a renewal."""
+        self.data = {}
+        self.set_relatie(Relatie.from_ketenmachtiging(km))
+        self.set_scope(scope_of(km))
+        self.set_gebruikers(gebruiker_ids, groep_ids)
+        self.set_duur(km.looptijd_jaren, km.referentie)
+        contacten = {
+            "voorletters": km.contact_voorletters,
+            "tussenvoegsel": km.contact_tussenvoegsel,
+            "achternaam": km.contact_achternaam,
+            "email": km.contact_email,
+            "telefoon": km.contact_telefoon,
+            "relatie_voorletters": km.relatie_contact_voorletters,
+            "relatie_tussenvoegsel": km.relatie_contact_tussenvoegsel,
+            "relatie_achternaam": km.relatie_contact_achternaam,
+            "relatie_email": km.relatie_contact_email,
+            "relatie_telefoon": km.relatie_contact_telefoon,
+        }
+        # An empty value would hide the sender settings' default on the last step.
+        self.set_contacten({**{k: v for k, v in contacten.items() if v}, "taal": km.taal})
+        if km.effective_status() == Status.FOUT:
+            self.data["vervangt"] = km.pk
 
     def save(self) -> None:
         all_concepts = dict(self.request.session.get(SESSION_KEY, {}))

@@ -23,6 +23,9 @@ class Status(models.TextChoices):
 PENDING = (Status.VERSTUURD, Status.ONTVANGEN, Status.INCOMPLEET, Status.FOUT)
 #: Statuses from which nothing follows.
 FINAL = (Status.VERLOPEN, Status.BEEINDIGD, Status.VERVALLEN)
+#: Effective statuses from which "Vraag opnieuw aan" starts a new request: the final ones, and
+#: a failed one (the new request withdraws it when it is sent).
+REQUEST_AGAIN = (*FINAL, Status.FOUT)
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     # The back office may approve a form at once; the beheerder may withdraw a request.
@@ -60,10 +63,20 @@ class Bron(models.TextChoices):
 
 
 class Tab(models.TextChoices):
+    """The tabs of the overview. Actief, Wachtend, Verlopen and Historie divide every
+    ketenmachtiging between them by its effective status: active; pending; expired (they stay
+    in Verlopen, where the manual says to request them again); ended, withdrawn or lapsed
+    (Historie). Acties is the part of Actief that is due for renewal."""
+
     ACTIEF = "actief", _("Active")
     WACHTEND = "wachtend", _("Waiting to be processed")
     ACTIES = "acties", _("Actions")
     VERLOPEN = "verlopen", _("Expired")
+    HISTORIE = "historie", _("History")
+
+
+#: The tabs that divide all ketenmachtigingen between them (every one is in exactly one).
+PARTITION_TABS = (Tab.ACTIEF, Tab.WACHTEND, Tab.VERLOPEN, Tab.HISTORIE)
 
 
 LOOPTIJD_CHOICES = [

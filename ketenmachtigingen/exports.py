@@ -1,10 +1,10 @@
 """Export of the overview "ketenmachtigingen van relaties" (manual 5.2, the "wolkje").
 
-A beheerder downloads the ketenmachtigingen of the tab Actief, Wachtend op afhandeling or
-Verlopen, as .xlsx or .csv, of the organisation being managed or of all organisations where they
-are beheerder, with each ketenmachtiging's status. Each row holds what the overview shows when a
-row unfolds: the parties, the status as people should see it today (the *effective* status),
-the scope, the linked users and groups and the dates.
+A beheerder downloads the ketenmachtigingen of the tab Actief, Wachtend op afhandeling,
+Verlopen or Historie, as .xlsx or .csv, of the organisation being managed or of all organisations
+where they are beheerder, with each ketenmachtiging's status. Each row holds what the overview
+shows when a row unfolds: the parties, the status as people should see it today (the *effective*
+status), the scope, the linked users and groups and the dates.
 
 The rows are produced lazily while the download is sent (see ``ketenportal.utils.exports``,
 which also makes every cell inert text): the ketenmachtigingen come from a server-side cursor,

@@ -29,6 +29,7 @@ from .constants import (
     DEFAULT_LOOPTIJD,
     FINAL,
     PENDING,
+    REQUEST_AGAIN,
     UITNODIGING_GELDIG_MAANDEN,
     VERLENGING_MAANDEN,
     Bron,
@@ -242,6 +243,15 @@ class Ketenmachtiging(ScopeFields):
             and self.uitnodiging_geldig_tot is not None
             and self.uitnodiging_geldig_tot < today
         )
+
+    def can_link(self, today: date | None = None) -> bool:
+        """Whether users and groups can still be linked: not once it has ended, expired or
+        lapsed (``ketenmachtiging_link`` refuses it; the pages do not offer it)."""
+        return self.effective_status(today) not in FINAL
+
+    def can_request_again(self, today: date | None = None) -> bool:
+        """Whether "Vraag opnieuw aan" is offered: expired, ended, withdrawn, lapsed or failed."""
+        return self.effective_status(today) in REQUEST_AGAIN
 
     def days_left(self, today: date | None = None) -> int | None:
         """Days until a pending request lapses."""

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from diensten.scope import scope_text_from
 
-from .constants import PENDING, Status
+from .constants import PARTITION_TABS, PENDING, Status, Tab
 from .models import Ketenmachtiging
 
 BADGE = {
@@ -46,8 +47,64 @@ class Row:
     linked: list[Linked]
     days_left: int | None
     detail_url: str
-    gebruikers_url: str
+    gebruikers_url: str  # empty when users can no longer be linked (ended, expired, lapsed)
     verleng_url: str
+    opnieuw_url: str  # "Vraag opnieuw aan"; empty when not offered
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What the detail page offers for a ketenmachtiging today (nothing: no "Acties" section)."""
+
+    renew: bool
+    resend: bool
+    end: bool
+    withdraw: bool
+    request_again: bool
+
+    @property
+    def any(self) -> bool:
+        return self.renew or self.resend or self.end or self.withdraw or self.request_again
+
+
+@dataclass(frozen=True)
+class OtherMatches:
+    """ "3 in Wachtend op afhandeling": how many matches of a search another tab holds."""
+
+    tab: str
+    label: str
+    count: int
+    url: str
+
+
+def other_matches(
+    counts: dict[str, int] | None, *, tab: str, q: str, dienstverlener_id: int | None
+) -> list[OtherMatches]:
+    """The other tabs that hold matches of the search, each linked with the same search."""
+    if not counts:
+        return []
+    found = []
+    for other in PARTITION_TABS:
+        if other == tab or not counts.get(other):
+            continue
+        params = {"tab": other.value, "q": q}
+        if dienstverlener_id:
+            params["dienstverlener"] = dienstverlener_id
+        found.append(
+            OtherMatches(other.value, Tab(other).label, counts[other], f"?{urlencode(params)}")
+        )
+    return found
+
+
+def actions_for(km: Ketenmachtiging, today: date) -> Actions:
+    status = km.effective_status(today)
+    return Actions(
+        renew=km.renewal_due(today),
+        resend=km.status == Status.FOUT or status == Status.VERSTUURD,
+        end=status == Status.ACTIEF and not km.einde_gepland_op,
+        withdraw=km.is_pending and status != Status.VERVALLEN,
+        request_again=km.can_request_again(today),
+    )
 
 
 def _url_template(name: str, *extra: str) -> str:
@@ -92,6 +149,7 @@ def build_rows(kms: Iterable[Ketenmachtiging], *, today: date) -> list[Row]:
     detail = _url_template("ketenmachtigingen:detail")
     gebruikers = _url_template("ketenmachtigingen:gebruikers")
     verleng = _url_template("ketenmachtigingen:verleng")
+    opnieuw = _url_template("ketenmachtigingen:opnieuw_aanvragen")
     unlink_user = _url_template("ketenmachtigingen:gebruiker_verwijder", "lid")
     unlink_group = _url_template("ketenmachtigingen:groep_verwijder", "groep")
     rows = []
@@ -119,8 +177,9 @@ def build_rows(kms: Iterable[Ketenmachtiging], *, today: date) -> list[Row]:
                 linked=linked,
                 days_left=km.days_left(today) if km.status in PENDING else None,
                 detail_url=detail.format(pk=km.pk),
-                gebruikers_url=gebruikers.format(pk=km.pk),
+                gebruikers_url=gebruikers.format(pk=km.pk) if km.can_link(today) else "",
                 verleng_url=verleng.format(pk=km.pk),
+                opnieuw_url=opnieuw.format(pk=km.pk) if km.can_request_again(today) else "",
             )
         )
     return rows

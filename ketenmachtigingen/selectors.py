@@ -2,8 +2,10 @@
 scoped to one organisation; views never filter on their own.
 
 The tabs use the *effective* status (see ``Ketenmachtiging.effective_status``): a ketenmachtiging
-past its end date is in Verlopen and one past its scheduled end is gone, even before the nightly
-job has changed its row; an invitation past its 3 months has lapsed.
+past its end date is in Verlopen and one past its scheduled end is in Historie, even before the
+nightly job has changed its row; an invitation past its 3 months has lapsed (Historie too).
+Actief, Wachtend, Verlopen and Historie divide every ketenmachtiging between them by its effective
+status (see ``constants.Tab``); Acties is a part of Actief.
 """
 
 from dataclasses import dataclass
@@ -15,20 +17,22 @@ from django.utils import timezone
 from accounts.models import Lidmaatschap, Organisatie
 from diensten.models import Dienst
 
-from .constants import PENDING, VERLENGING_MAANDEN, Status, Tab
+from .constants import PARTITION_TABS, PENDING, VERLENGING_MAANDEN, Status, Tab
 from .models import Ketenmachtiging, StatusWijziging, add_months
 
 LAPSING = (Status.VERSTUURD, Status.INCOMPLEET, Status.FOUT)
 
 
 def _active(today: date) -> Q:
-    return Q(status=Status.ACTIEF, einddatum__gte=today) & (
-        Q(einde_gepland_op__isnull=True) | Q(einde_gepland_op__gt=today)
-    )
+    return Q(status=Status.ACTIEF, einddatum__gte=today) & _no_scheduled_end_passed(today)
 
 
 def _lapsed(today: date) -> Q:
     return Q(status__in=LAPSING, uitnodiging_geldig_tot__lt=today)
+
+
+def _no_scheduled_end_passed(today: date) -> Q:
+    return Q(einde_gepland_op__isnull=True) | Q(einde_gepland_op__gt=today)
 
 
 def _renewal_requested() -> Exists:
@@ -51,7 +55,17 @@ def tab_filter(tab: str, today: date) -> Q:
             & ~Q(_renewal_requested())
         )
     if tab == Tab.VERLOPEN:
-        return Q(status=Status.VERLOPEN) | Q(status=Status.ACTIEF, einddatum__lt=today)
+        # Past its end date, unless a scheduled end (never after the end date) came first.
+        return Q(status=Status.VERLOPEN) | (
+            Q(status=Status.ACTIEF, einddatum__lt=today) & _no_scheduled_end_passed(today)
+        )
+    if tab == Tab.HISTORIE:
+        # Ended (also on a scheduled date that has passed), withdrawn, and lapsed.
+        return (
+            Q(status__in=[Status.BEEINDIGD, Status.VERVALLEN])
+            | Q(status=Status.ACTIEF, einde_gepland_op__lte=today)
+            | _lapsed(today)
+        )
     raise ValueError(tab)
 
 
@@ -131,13 +145,10 @@ def ketenmachtigingen_for(
 def tab_counts(*, organisatie: Organisatie, today: date | None = None) -> dict[str, int]:
     """How many ketenmachtigingen each tab holds. Acties is counted on its own: its filter is
     narrow (an index range on the end date) and carries a subquery that the one pass over all
-    rows of the other three should not pay for."""
+    rows of the other four should not pay for (an index-only scan of ``km_tab_counts_idx``)."""
     today = today or timezone.localdate()
     counts = Ketenmachtiging.objects.filter(intermediair=organisatie).aggregate(
-        **{
-            tab.value: Count("pk", filter=tab_filter(tab, today))
-            for tab in (Tab.ACTIEF, Tab.WACHTEND, Tab.VERLOPEN)
-        }
+        **{tab.value: Count("pk", filter=tab_filter(tab, today)) for tab in PARTITION_TABS}
     )
     counts[Tab.ACTIES.value] = (
         Ketenmachtiging.objects.filter(intermediair=organisatie)
@@ -147,9 +158,42 @@ def tab_counts(*, organisatie: Organisatie, today: date | None = None) -> dict[s
     return {tab.value: counts[tab.value] for tab in Tab}
 
 
+def search_counts(
+    *,
+    organisatie: Organisatie,
+    q: str,
+    dienstverlener_id: int | None = None,
+    today: date | None = None,
+) -> dict[str, int]:
+    """How many ketenmachtigingen match a search in each of Actief, Wachtend, Verlopen and
+    Historie: one query, whatever the number of tabs or matches (Acties, a part of Actief, is
+    left out: its subquery would be paid for every match)."""
+    today = today or timezone.localdate()
+    qs = Ketenmachtiging.objects.filter(intermediair=organisatie)
+    if q:
+        qs = _search(qs, q)
+    if dienstverlener_id:
+        qs = qs.filter(_covers_dienstverlener(dienstverlener_id))
+    return qs.aggregate(
+        **{tab.value: Count("pk", filter=tab_filter(tab, today)) for tab in PARTITION_TABS}
+    )
+
+
 def ketenmachtiging_of(*, organisatie: Organisatie, pk: int) -> Ketenmachtiging:
     """One ketenmachtiging of this intermediair; another organisation's raises DoesNotExist."""
     return with_details(Ketenmachtiging.objects.filter(intermediair=organisatie)).get(pk=pk)
+
+
+def linkable_again(
+    km: Ketenmachtiging,
+) -> tuple[list[Lidmaatschap], list, list[Lidmaatschap]]:
+    """The users and groups of ``km`` that a new request for its relatie can link again, and
+    the users left out: deactivated, or whose means no longer allows ketenmachtigingen. (A
+    deleted user or group has left no link behind.) Reads what ``with_details`` prefetched."""
+    gebruikers = list(km.gebruikers.all())
+    keep = [m for m in gebruikers if m.user.is_active and m.user.can_use_ketenmachtigingen]
+    left_out = [m for m in gebruikers if m not in keep]
+    return keep, list(km.groepen.all()), left_out
 
 
 def status_history(km: Ketenmachtiging) -> QuerySet[StatusWijziging]:

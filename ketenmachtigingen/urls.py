@@ -32,6 +32,11 @@ urlpatterns = [
     path(f"{VR}<int:pk>/beeindig/", views.BeeindigView.as_view(), name="beeindig"),
     path(f"{VR}<int:pk>/verleng/", views.VerlengView.as_view(), name="verleng"),
     path(
+        f"{VR}<int:pk>/opnieuw-aanvragen/",
+        views.OpnieuwAanvragenView.as_view(),
+        name="opnieuw_aanvragen",
+    ),
+    path(
         f"{VR}<int:pk>/opnieuw-versturen/",
         views.OpnieuwVersturenView.as_view(),
         name="opnieuw_versturen",

@@ -75,6 +75,7 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
             "gebruikers",
             "beeindig",
             "verleng",
+            "opnieuw_aanvragen",
             "opnieuw_versturen",
             "formulier",
             "backoffice_detail",

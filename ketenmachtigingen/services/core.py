@@ -53,6 +53,18 @@ class Relatie:
             land=getattr(bedrijf, "land", "") or "Nederland",
         )
 
+    @classmethod
+    def from_ketenmachtiging(cls, km: Ketenmachtiging) -> "Relatie":
+        """The company as it was looked up for ``km`` (to request it again)."""
+        return cls(
+            naam=km.relatie_naam,
+            kvk_nummer=km.relatie_kvk_nummer,
+            rsin=km.relatie_rsin,
+            adres=km.relatie_adres,
+            postcode_plaats=km.relatie_postcode_plaats,
+            land=km.relatie_land,
+        )
+
 
 @dataclass(frozen=True)
 class Contacten:
@@ -149,6 +161,23 @@ def _check_looptijd(looptijd_jaren: int) -> None:
         raise KetenmachtigingError(_("Choose a term of 1 to 5 years."), code="looptijd")
 
 
+def _withdraw_replaced(
+    vervangt: Ketenmachtiging | None, *, actor: User, intermediair: Organisatie
+) -> None:
+    """Vraag opnieuw aan from a failed request: the new request replaces it, so it is withdrawn
+    in the same transaction (before the check for an open one). One that is no longer failed
+    (sent again, lapsed, withdrawn meanwhile) is left as it is."""
+    if vervangt is None:
+        return
+    km = _lock(vervangt)
+    if km.intermediair_id != intermediair.pk:
+        raise KetenmachtigingError(_("This request cannot be replaced."), code="foreign")
+    if km.effective_status() == Status.FOUT:
+        km.transition_to(
+            Status.BEEINDIGD, actor=actor, reden=_("Withdrawn: replaced by a new request")
+        )
+
+
 def open_ketenmachtiging_for(*, intermediair: Organisatie, relatie: Relatie):
     """An active or pending ketenmachtiging of this intermediair for this relatie, if any."""
     today = timezone.localdate()
@@ -228,9 +257,11 @@ def ketenmachtiging_request(
     persoonlijk_bericht: str = "",
     akkoord_kosten: bool,
     vernieuwing_van: Ketenmachtiging | None = None,
+    vervangt: Ketenmachtiging | None = None,
 ) -> Ketenmachtiging:
     """Verstuur aanvraag tot goedkeuring: create the request and send the invitation with the
-    signed-form PDF to the relatie's contact (after commit, by a task)."""
+    signed-form PDF to the relatie's contact (after commit, by a task). ``vervangt``: a failed
+    request of this intermediair that the new one replaces (it is withdrawn)."""
     _check_scope(scope)
     _check_looptijd(looptijd_jaren)
     if not akkoord_kosten:
@@ -245,6 +276,7 @@ def ketenmachtiging_request(
     now = timezone.now()
     with transaction.atomic():
         Organisatie.objects.select_for_update().get(pk=intermediair.pk)
+        _withdraw_replaced(vervangt, actor=actor, intermediair=intermediair)
         if vernieuwing_van is None:
             _check_none_open(intermediair, relatie)
         km = _new(
@@ -293,9 +325,10 @@ def ketenmachtiging_register_approved(
     looptijd_jaren: int,
     referentie: str = "",
     leverancier: str,
+    vervangt: Ketenmachtiging | None = None,
 ) -> Ketenmachtiging:
     """Ik heb al goedkeuring ontvangen: record a ketenmachtiging the relatie already registered
-    (here or at another supplier) as active."""
+    (here or at another supplier) as active; ``vervangt`` as for ``ketenmachtiging_request``."""
     _check_scope(scope)
     _check_looptijd(looptijd_jaren)
     if leverancier not in [*settings.LEVERANCIERS, EIGEN_LEVERANCIER]:
@@ -308,6 +341,7 @@ def ketenmachtiging_register_approved(
     today = timezone.localdate()
     with transaction.atomic():
         Organisatie.objects.select_for_update().get(pk=intermediair.pk)
+        _withdraw_replaced(vervangt, actor=actor, intermediair=intermediair)
         _check_none_open(intermediair, relatie)
         km = _new(
             actor=actor,

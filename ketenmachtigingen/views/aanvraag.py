@@ -75,6 +75,7 @@ class AanvraagView(ConceptMixin, TemplateView):
                 if relatie
                 else None
             ),
+            vervangt_id=concept.vervangt_id,
         )
         if step == 1:
             context["zoek_form"] = kwargs.get("zoek_form") or BedrijfZoekForm(
@@ -209,6 +210,20 @@ class CompleteConceptMixin(ConceptMixin):
         groepen = Groep.objects.filter(organisatie=organisatie, pk__in=self.concept.groep_ids)
         return list(gebruikers.select_related("user")), list(groepen)
 
+    def vervangt(self):
+        """The failed request of this organisation that the new one replaces, if any."""
+        from ..models import Ketenmachtiging
+        from ..selectors import ketenmachtiging_of
+
+        if not self.concept.vervangt_id:
+            return None
+        try:
+            return ketenmachtiging_of(
+                organisatie=self.request.organisatie, pk=self.concept.vervangt_id
+            )
+        except Ketenmachtiging.DoesNotExist:
+            return None
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["concept"] = self.concept
@@ -287,6 +302,7 @@ class VersturenView(CompleteConceptMixin, TemplateView):
                     persoonlijk_bericht=data["persoonlijk_bericht"],
                     akkoord_kosten=data["akkoord_kosten"],
                     vernieuwing_van=vernieuwing,
+                    vervangt=self.vervangt(),
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc))
@@ -366,6 +382,7 @@ class GoedgekeurdView(CompleteConceptMixin, TemplateView):
                     looptijd_jaren=self.concept.looptijd,
                     referentie=self.concept.referentie,
                     leverancier=form.cleaned_data["leverancier"],
+                    vervangt=self.vervangt(),
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc))

@@ -13,9 +13,10 @@ from ketenportal.utils.exports import csv_response, safe_filename, xlsx_response
 from ..constants import Tab
 from ..exports import export_header, export_queryset, export_rows
 
-#: The manual offers exports of Actief, Wachtend op afhandeling and Verlopen; Acties (the
-#: ketenmachtigingen to renew, a subset of Actief) can be exported like them, to plan renewals.
-EXPORT_TABS = (Tab.ACTIEF, Tab.WACHTEND, Tab.VERLOPEN, Tab.ACTIES)
+#: The manual offers exports of Actief, Wachtend op afhandeling and Verlopen; Historie (ended,
+#: withdrawn and lapsed ones) and Acties (the ketenmachtigingen to renew, a subset of Actief)
+#: can be exported like them.
+EXPORT_TABS = (Tab.ACTIEF, Tab.WACHTEND, Tab.VERLOPEN, Tab.HISTORIE, Tab.ACTIES)
 EXPORT_FORMATS = ("csv", "xlsx")
 SHEET_TITLE = "Ketenmachtigingen"
 

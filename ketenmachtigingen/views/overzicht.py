@@ -25,10 +25,10 @@ from ketenportal.exceptions import DomainError
 
 from .. import selectors, services
 from ..concept import Concept
-from ..constants import PENDING, Status, Tab
+from ..constants import PARTITION_TABS, PENDING, Status, Tab
 from ..forms import BeeindigForm, GebruikersKeuzeForm, VerlengSelectieForm
 from ..models import Ketenmachtiging
-from ..rows import Row, build_rows
+from ..rows import Row, actions_for, build_rows, other_matches
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,8 @@ def _next_or(request, fallback: str) -> str:
 
 
 class OverzichtView(KetenmachtigingAccessMixin, ListView):
-    """The tabs Actief, Wachtend op afhandeling, Acties and Verlopen, searchable and filterable."""
+    """The tabs Actief, Wachtend op afhandeling, Acties, Verlopen and Historie, searchable and
+    filterable; a search also says how many matches the other tabs hold."""
 
     template_name = "ketenmachtigingen/overzicht.html"
     context_object_name = "ketenmachtigingen"
@@ -77,11 +78,27 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
             self._counts = selectors.tab_counts(organisatie=self.request.organisatie)
         return self._counts
 
+    def get_search_counts(self) -> dict[str, int] | None:
+        """Per tab, how many match the search (one query); None without a search."""
+        if not self.q:
+            return None
+        if not hasattr(self, "_search_counts"):
+            self._search_counts = selectors.search_counts(
+                organisatie=self.request.organisatie,
+                q=self.q,
+                dienstverlener_id=self.dienstverlener_id,
+            )
+        return self._search_counts
+
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)
+        tab = self.get_tab()
         if not (self.q or self.status or self.dienstverlener_id):
             # The whole tab: its size is the tab's count, so the page needs no count of its own.
-            paginator.count = self.get_counts()[self.get_tab()]
+            paginator.count = self.get_counts()[tab]
+        elif self.q and not self.status and tab in PARTITION_TABS:
+            # A search: the counts per tab that the page shows anyway hold this tab's too.
+            paginator.count = self.get_search_counts()[tab]
         return paginator
 
     def get_context_data(self, **kwargs):
@@ -109,6 +126,12 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
             tab=self.get_tab(),
             tabs=Tab,
             counts=self.get_counts(),
+            other_matches=other_matches(
+                self.get_search_counts(),
+                tab=self.get_tab(),
+                q=self.q,
+                dienstverlener_id=self.dienstverlener_id,
+            ),
             q=self.q,
             status=self.status,
             pending_statuses=[(s.value, s.label) for s in Status if s in PENDING],
@@ -142,14 +165,24 @@ class DetailView(KetenmachtigingMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["history"] = selectors.km_history(self.km, organisatie=self.request.organisatie)
         context["uitnodiging"] = selectors.current_invitation(self.km)
-        context["today"] = timezone.localdate()
+        context["today"] = today = timezone.localdate()
+        context["actions"] = actions_for(self.km, today)
         return context
 
 
 class GebruikerToevoegenView(KetenmachtigingMixin, TemplateView):
-    """Voeg gebruiker toe: link more users or groups."""
+    """Voeg gebruiker toe: link more users or groups. Not offered once the ketenmachtiging has
+    ended, expired or lapsed (the service refuses it too): back to its page."""
 
     template_name = "ketenmachtigingen/gebruikers_toevoegen.html"
+
+    def get(self, request, *args, **kwargs):
+        if not self.km.can_link():
+            messages.error(
+                request, _("This ketenmachtiging has ended; users can no longer be linked.")
+            )
+            return redirect(self.km.get_absolute_url())
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -304,6 +337,65 @@ class VerlengView(KetenmachtigingMixin, TemplateView):
         concept.save()
         messages.info(request, _("Check the details of the renewal and send it."))
         return redirect("ketenmachtigingen:versturen")
+
+
+class OpnieuwAanvragenView(KetenmachtigingMixin, TemplateView):
+    """Vraag opnieuw aan (Verlopen, Historie, and a failed request): the request wizard,
+    prefilled with the relatie, the scope, the users and groups that can still be linked, the
+    contacts, the term and the language. Changes no data: it fills the session's concept and
+    redirects to the wizard, where the beheerder checks every step and sends. Users who can no
+    longer be linked are left out with a notice. When the relatie has an open (active or
+    pending) ketenmachtiging, that one is pointed out instead. A failed request is withdrawn
+    when its replacement is sent (``ketenmachtiging_request(vervangt=…)``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        km = self.km
+        if not km.can_request_again():
+            messages.error(
+                request, _("This ketenmachtiging is still open; it cannot be requested again.")
+            )
+            return redirect(km.get_absolute_url())
+        open_km = services.open_ketenmachtiging_for(
+            intermediair=request.organisatie, relatie=services.Relatie.from_ketenmachtiging(km)
+        )
+        if open_km is not None and open_km.pk != km.pk:
+            messages.warning(
+                request,
+                _(
+                    "%(naam)s already has an open ketenmachtiging with you (status: %(status)s); "
+                    "it is shown below. A new one can be requested when it has ended."
+                )
+                % {
+                    "naam": km.relatie_naam,
+                    "status": Status(open_km.effective_status()).label,
+                },
+            )
+            return redirect(open_km.get_absolute_url())
+        gebruikers, groepen, left_out = selectors.linkable_again(km)
+        concept = Concept(request)
+        concept.start_again(
+            km, gebruiker_ids=[m.pk for m in gebruikers], groep_ids=[g.pk for g in groepen]
+        )
+        concept.save()
+        if left_out:
+            messages.warning(
+                request,
+                _("Left out because they can no longer use ketenmachtigingen: %(names)s.")
+                % {"names": ", ".join(str(m.user) for m in left_out)},
+            )
+        if concept.vervangt_id:
+            messages.info(
+                request,
+                _(
+                    "Check the details of the new request and send it. The failed request is "
+                    "withdrawn when you send the new one."
+                ),
+            )
+        else:
+            messages.info(request, _("Check the details of the new request and send it."))
+        return redirect("ketenmachtigingen:nieuw")
 
 
 class OpnieuwVersturenView(KetenmachtigingMixin, TemplateView):

@@ -165,6 +165,10 @@ def seed_world(taal: str):
     KetenmachtigingFactory(intermediair=organisatie, relatie_naam="Kapsalon Knip B.V.")
     KetenmachtigingFactory(intermediair=organisatie, fout=True, relatie_naam="Drukkerij Fout B.V.")
     KetenmachtigingFactory(intermediair=organisatie, verlopen=True, relatie_naam="Oud Bedrijf B.V.")
+    beeindigd = KetenmachtigingFactory(
+        intermediair=organisatie, beeindigd=True, relatie_naam="Gestopt Bedrijf B.V."
+    )
+    beeindigd.gebruikers.add(collega)
     KetenmachtigingFactory(
         intermediair=OrganisatieFactory(naam="Administratiekantoor Beta B.V."),
         relatie_organisatie=organisatie,
@@ -191,6 +195,7 @@ def seed_world(taal: str):
         "collega": collega,
         "groep": beperkt,
         "km": actief,
+        "beeindigd": beeindigd,
         "bericht": bericht,
         "staff": staff,
     }
@@ -228,14 +233,20 @@ def test_main_pages_have_no_serious_axe_violations(page: Page, live_server, sett
     check.visit("gebruikers", "/gebruikers/")
     check.visit("gebruiker detail", f"/gebruikers/{w['collega'].pk}/")
     check.visit("machtigingen (catalogue)", "/machtigingen/")
-    for tab in ("actief", "wachtend", "acties", "verlopen"):
+    for tab in ("actief", "wachtend", "acties", "verlopen", "historie"):
         check.visit(f"van relaties: {tab}", f"/ketenmachtigingen/van-relaties/?tab={tab}")
         if tab == "actief":
             # An unfolded row and the open export menu.
             page.locator("summary", has_text="Bakkerij De Korenaar").click()
             page.locator("summary.kp-export__toggle").click()
             check("van relaties: actief, row and export open")
+        if tab == "historie":
+            page.locator("summary", has_text="Gestopt Bedrijf").click()
+            check("van relaties: historie, row open")
+    # A search that finds matches in other tabs says so, with links.
+    check.visit("van relaties: search", "/ketenmachtigingen/van-relaties/?tab=actief&q=bedrijf")
     check.visit("ketenmachtiging detail", w["km"].get_absolute_url())
+    check.visit("ended ketenmachtiging detail", w["beeindigd"].get_absolute_url())
     check.visit("beeindig", f"{w['km'].get_absolute_url()}beeindig/")
 
     check.visit("wizard step 1", "/ketenmachtigingen/van-relaties/nieuw/")

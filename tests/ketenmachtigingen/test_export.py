@@ -161,6 +161,7 @@ def tabs(world) -> dict[str, set[str]]:
         },
         "wachtend": {"Verstuurd", "Ontvangen", "Incompleet", "Fout"},
         "verlopen": {"Verlopen", "Net verlopen"},
+        "historie": {"Al beëindigd", "Vervallen", "Beëindigd"},
         "acties": {"Bijna verlopen"},
     }
 
@@ -169,7 +170,7 @@ def tabs(world) -> dict[str, set[str]]:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("tab", ["actief", "wachtend", "verlopen", "acties"])
+@pytest.mark.parametrize("tab", ["actief", "wachtend", "verlopen", "historie", "acties"])
 def test_each_tab_exports_exactly_its_rows(client_, tabs, tab, fmt):
     rows = table(export(client_, fmt, tab=tab), fmt)
 
@@ -509,7 +510,7 @@ def wolkje(content: str) -> bool:
     return 'class="kp-menu kp-export"' in content and f'action="{EXPORT}"' in content
 
 
-@pytest.mark.parametrize("tab", ["actief", "wachtend", "verlopen"])
+@pytest.mark.parametrize("tab", ["actief", "wachtend", "verlopen", "historie"])
 def test_the_wolkje_is_on_the_tabs_that_can_be_exported(client_, tab):
     content = client_.get(OVERVIEW, {"tab": tab, "q": "jansen"}).content.decode()
 

@@ -70,8 +70,14 @@ def test_tabs_hold_the_right_ketenmachtigingen(world, client_):
     assert names(client_.get(OVERVIEW, {"tab": "wachtend"})) == {"Verstuurd", "Incompleet"}
     assert names(client_.get(OVERVIEW, {"tab": "acties"})) == {"Bijna verlopen"}
     assert names(client_.get(OVERVIEW, {"tab": "verlopen"})) == {"Verlopen", "Net verlopen"}
+    # Lapsed, ended on a date that has passed, and ended: in Historie (test_historie.py).
+    assert names(client_.get(OVERVIEW, {"tab": "historie"})) == {
+        "Vervallen",
+        "Einde gepasseerd",
+        "Beeindigd",
+    }
     counts = client_.get(OVERVIEW).context["counts"]
-    assert counts == {"actief": 4, "wachtend": 2, "acties": 1, "verlopen": 2}
+    assert counts == {"actief": 4, "wachtend": 2, "acties": 1, "verlopen": 2, "historie": 3}
 
 
 def test_pages_of_a_tab_and_of_a_search(world, client_):
@@ -148,7 +154,7 @@ def test_overview_queries_do_not_grow(world, client_, django_assert_max_num_quer
             km.groepen.add(world.groep)
 
     add(3)
-    for tab in ("actief", "wachtend", "acties", "verlopen"):
+    for tab in ("actief", "wachtend", "acties", "verlopen", "historie"):
         client_.get(OVERVIEW, {"tab": tab})
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

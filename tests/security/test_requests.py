@@ -121,7 +121,7 @@ def extra_gets(world) -> list[tuple[str, str]]:
     return [
         *[
             (f"overview {t}", f"{overview}?tab={t}&q=B.V.")
-            for t in ("wachtend", "acties", "verlopen")
+            for t in ("wachtend", "acties", "verlopen", "historie")
         ],
         *[(f"export {fmt}", f"{export}?tab=actief&format={fmt}") for fmt in ("csv", "xlsx")],
         ("audit export xlsx", reverse("accounts:overige_wijzigingen_export") + "?format=xlsx"),

@@ -216,12 +216,12 @@ def test_nothing_of_another_organisation_in_pages_searches_exports_and_pdfs(worl
     ]
     requests += [
         (f"overview {tab} q={q}", f"{overview}?tab={tab}&q={q}")
-        for tab in ("actief", "wachtend", "acties", "verlopen")
+        for tab in ("actief", "wachtend", "acties", "verlopen", "historie")
         for q in ("", "Beta", "B.V.")
     ]
     requests += [
         (f"export {tab} {fmt} {extra}", f"{export}?tab={tab}&format={fmt}{extra}")
-        for tab in ("actief", "wachtend", "acties", "verlopen")
+        for tab in ("actief", "wachtend", "acties", "verlopen", "historie")
         for fmt in ("csv", "xlsx")
         for extra in ("", "&alle_organisaties=1", "&q=Beta")
     ]
