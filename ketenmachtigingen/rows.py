@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diensten.scope import scope_text_from
 
 from .constants import PENDING, Status
 from .models import Ketenmachtiging
+from .selectors import open_renewals
 
 BADGE = {
     Status.ACTIEF: "ok",
@@ -48,6 +50,11 @@ class Row:
     detail_url: str
     gebruikers_url: str
     verleng_url: str
+    # Renewal: due (the button), or requested already (a line with a link, not the button).
+    renewal_due: bool = False
+    verlenging: Ketenmachtiging | None = None
+    verlenging_text: str = ""
+    verlenging_url: str = ""
 
 
 def _url_template(name: str, *extra: str) -> str:
@@ -94,6 +101,7 @@ def build_rows(kms: Iterable[Ketenmachtiging], *, today: date) -> list[Row]:
     verleng = _url_template("ketenmachtigingen:verleng")
     unlink_user = _url_template("ketenmachtigingen:gebruiker_verwijder", "lid")
     unlink_group = _url_template("ketenmachtigingen:groep_verwijder", "groep")
+    renewals = open_renewals([km for km in kms if km.status == Status.ACTIEF], today)
     rows = []
     for km in kms:
         css, label = status_badge(km, today)
@@ -121,6 +129,18 @@ def build_rows(kms: Iterable[Ketenmachtiging], *, today: date) -> list[Row]:
                 detail_url=detail.format(pk=km.pk),
                 gebruikers_url=gebruikers.format(pk=km.pk),
                 verleng_url=verleng.format(pk=km.pk),
+                renewal_due=km.pk not in renewals and km.renewal_due(today),
+                verlenging=renewals.get(km.pk),
+                verlenging_text=renewal_text(renewals[km.pk], today) if km.pk in renewals else "",
+                verlenging_url=detail.format(pk=renewals[km.pk].pk) if km.pk in renewals else "",
             )
         )
     return rows
+
+
+def renewal_text(renewal: Ketenmachtiging, today: date) -> str:
+    """ "Renewal requested on 02-12-2026 (Request sent)": shown instead of the renewal button."""
+    return _("Renewal requested on %(datum)s (%(status)s)") % {
+        "datum": timezone.localtime(renewal.created_at).strftime("%d-%m-%Y"),
+        "status": Status(renewal.effective_status(today)).label,
+    }

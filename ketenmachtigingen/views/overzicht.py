@@ -26,7 +26,7 @@ from ..concept import Concept
 from ..constants import PENDING, Status, Tab
 from ..forms import BeeindigForm, GebruikersKeuzeForm
 from ..models import Ketenmachtiging
-from ..rows import build_rows
+from ..rows import build_rows, renewal_text
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,12 @@ class DetailView(KetenmachtigingMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["history"] = selectors.km_history(self.km, organisatie=self.request.organisatie)
         context["uitnodiging"] = selectors.current_invitation(self.km)
-        context["today"] = timezone.localdate()
+        context["today"] = today = timezone.localdate()
+        verlenging = (
+            selectors.open_renewal_of(self.km, today) if self.km.status == Status.ACTIEF else None
+        )
+        context["verlenging"] = verlenging
+        context["verlenging_text"] = renewal_text(verlenging, today) if verlenging else ""
         return context
 
 
@@ -251,6 +256,11 @@ class VerlengView(KetenmachtigingMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         km = self.km
+        verlenging = selectors.open_renewal_of(km)
+        if verlenging is not None:
+            # Asked already (another tab, a colleague): say when, and where it is.
+            messages.info(request, renewal_text(verlenging, timezone.localdate()))
+            return redirect(km.get_absolute_url())
         if not km.renewal_due():
             messages.error(request, _("This ketenmachtiging cannot be renewed now."))
             return redirect(km.get_absolute_url())
