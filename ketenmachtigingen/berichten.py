@@ -73,6 +73,16 @@ def register_texts() -> None:
         prepare=_label,
     )
     register(
+        "ketenmachtigingen.correctie",
+        onderwerp=gettext_noop("Request for %(relatie)s is being processed again"),
+        tekst=gettext_noop(
+            "The request for the ketenmachtiging of %(relatie_label)s (reference %(kenmerk)s) "
+            "had the status Error by mistake. This has been corrected: %(reden)s\n\nThe request "
+            "is being processed again; you need not send a new invitation."
+        ),
+        prepare=_label,
+    )
+    register(
         "ketenmachtigingen.goedgekeurd",
         onderwerp=gettext_noop("Ketenmachtiging of %(relatie)s is active"),
         tekst=gettext_noop(

@@ -45,8 +45,15 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
         Status.BEEINDIGD,
         Status.VERVALLEN,
     },
-    # After an error the invitation can be sent again, or the request withdrawn.
-    Status.FOUT: {Status.VERSTUURD, Status.BEEINDIGD, Status.VERVALLEN},
+    # After an error the invitation can be sent again, or the request withdrawn; an error set
+    # by mistake is corrected back to the status it came from (the back office's "herstel").
+    Status.FOUT: {
+        Status.VERSTUURD,
+        Status.ONTVANGEN,
+        Status.INCOMPLEET,
+        Status.BEEINDIGD,
+        Status.VERVALLEN,
+    },
     Status.ACTIEF: {Status.VERLOPEN, Status.BEEINDIGD},
     Status.VERLOPEN: set(),
     Status.BEEINDIGD: set(),

@@ -111,7 +111,9 @@ def render_uitnodiging(mail) -> EmailMultiAlternatives:
 
 def _render_herinnering(mail, *, opnieuw: bool) -> EmailMultiAlternatives:
     km = _km(mail)
-    if km.status != Status.VERSTUURD or km.invitation_lapsed():
+    # Sent again on request also while the form is incomplete (the complete form must come).
+    waiting = (Status.VERSTUURD, Status.INCOMPLEET) if opnieuw else (Status.VERSTUURD,)
+    if km.status not in waiting or km.invitation_lapsed():
         raise Skip("the request is no longer waiting for the form")
     subject = (
         _("Ketenmachtiging for %(relatie)s")

@@ -22,6 +22,14 @@ class InvalidTransition(KetenmachtigingError):
         )
 
 
+class DuplicateKetenmachtiging(KetenmachtigingError):
+    """There is one already; ``bestaande`` is it (when known), for a link to it."""
+
+    def __init__(self, message: str, *, bestaande=None) -> None:
+        super().__init__(message, code="duplicate")
+        self.bestaande = bestaande
+
+
 class InvitationLapsed(KetenmachtigingError):
     pass
 

@@ -190,6 +190,25 @@ class Ketenmachtiging(ScopeFields):
                 condition=~Q(status=Status.VERSTUURD) | Q(uitnodiging_geldig_tot__isnull=False),
                 name="km_sent_has_deadline",
             ),
+            # No duplicates, also when two requests arrive at once: one pending renewal per
+            # ketenmachtiging, one pending request per intermediair and relatie (by KvK number,
+            # or by fiscal number for a relatie without one). The services check first and turn
+            # a violation into the same "duplicate" error (services.core).
+            models.UniqueConstraint(
+                fields=["vernieuwing_van"],
+                condition=Q(status__in=PENDING),
+                name="km_one_pending_renewal",
+            ),
+            models.UniqueConstraint(
+                fields=["intermediair", "relatie_kvk_nummer"],
+                condition=Q(status__in=PENDING) & ~Q(relatie_kvk_nummer=""),
+                name="km_one_pending_per_kvk",
+            ),
+            models.UniqueConstraint(
+                fields=["intermediair", "relatie_rsin"],
+                condition=Q(status__in=PENDING, relatie_kvk_nummer=""),
+                name="km_one_pending_per_rsin",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -277,13 +296,16 @@ class Ketenmachtiging(ScopeFields):
         reden: str = "",
         audit_organisatie: Organisatie | None = None,
         event=None,
+        correctie: bool = False,
     ) -> "StatusWijziging":
         """Move to ``new`` if the lifecycle allows it; set the fields that belong to it, record
         the change (status history and audit log) and tell the people concerned (the
         notification map; ``event`` names the event when the status change alone does not say
         it). Call inside a transaction, on a row locked with ``select_for_update``. The audit
         row belongs to the intermediair unless ``audit_organisatie`` says otherwise (a relatie
-        ending what it granted)."""
+        ending what it granted). A ``correctie`` undoes a status set by mistake: back to
+        ``new`` as it was, so the fields of ``new`` (the invitation and its term, the received
+        date) are kept, and the event is ``CORRECTIE`` (no new invitation)."""
         old = self.status
         if new not in ALLOWED_TRANSITIONS[old]:
             raise InvalidTransition(old, new)
@@ -292,7 +314,9 @@ class Ketenmachtiging(ScopeFields):
         self.status = new
         self.status_reden = reden
         self.updated_at = now
-        if new == Status.VERSTUURD:
+        if correctie:
+            pass
+        elif new == Status.VERSTUURD:
             self.verstuurd_op = now
             self.uitnodiging_geldig_tot = add_months(
                 timezone.localdate(now), UITNODIGING_GELDIG_MAANDEN
@@ -345,10 +369,11 @@ class Ketenmachtiging(ScopeFields):
                 "status": {"old": old, "new": new},
                 **({"reden": {"old": None, "new": reden}} if reden else {}),
             },
+            message="correction" if correctie else "",
         )
-        from .notifications import event_for, notify
+        from .notifications import Event, event_for, notify
 
-        event = event or event_for(old, new)
+        event = event or (Event.CORRECTIE if correctie else event_for(old, new))
         if event is not None:
             notify(event, self, key=str(wijziging.pk), reden=reden)
         return wijziging

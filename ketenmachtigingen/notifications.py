@@ -16,6 +16,7 @@ single, however often a sweep runs.
     ONTVANGEN                  intermediair (Status)      –
     INCOMPLEET                 intermediair (Status)      relatie's contact: incompleet
     FOUT                       intermediair (Status)      –
+    CORRECTIE                  intermediair (Status)      –   (a mistaken Fout undone)
     GOEDGEKEURD                intermediair, relatie      relatie's contact: goedgekeurd
     INGETROKKEN                –                          –
     BEEINDIGD                  relatie (Status)           –
@@ -57,6 +58,7 @@ class Event(StrEnum):
     ONTVANGEN = "ontvangen"
     INCOMPLEET = "incompleet"
     FOUT = "fout"
+    CORRECTIE = "correctie"
     GOEDGEKEURD = "goedgekeurd"
     INGETROKKEN = "ingetrokken"
     BEEINDIGD = "beeindigd"
@@ -92,6 +94,7 @@ MAP: dict[Event, Regel] = {
     Event.ONTVANGEN: Regel((INT,)),
     Event.INCOMPLEET: Regel((INT,), mail="ketenmachtigingen.incompleet"),
     Event.FOUT: Regel((INT,)),
+    Event.CORRECTIE: Regel((INT,)),
     Event.GOEDGEKEURD: Regel((INT, REL), mail="ketenmachtigingen.goedgekeurd"),
     Event.INGETROKKEN: Regel(),
     Event.BEEINDIGD: Regel((REL,)),
@@ -107,7 +110,12 @@ MAP: dict[Event, Regel] = {
 
 
 def event_for(old: str, new: str) -> Event | None:
-    """The event a status change is, when the caller names none."""
+    """The event a status change is, when the caller names none. From Fout, back to received
+    or incomplete is a correction (the relatie is not asked again); back to sent is the
+    intermediair sending a new invitation, unless the caller says it is a correction
+    (``transition_to(…, correctie=True)``)."""
+    if old == Status.FOUT and new in (Status.ONTVANGEN, Status.INCOMPLEET):
+        return Event.CORRECTIE
     if new == Status.VERSTUURD:
         return Event.AANGEVRAAGD
     if new == Status.BEEINDIGD:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from diensten.scope import scope_text_from
 
 from .constants import PARTITION_TABS, PENDING, Status, Tab
 from .models import Ketenmachtiging
+from .selectors import open_renewals
 
 BADGE = {
     Status.ACTIEF: "ok",
@@ -50,6 +52,11 @@ class Row:
     gebruikers_url: str  # empty when users can no longer be linked (ended, expired, lapsed)
     verleng_url: str
     opnieuw_url: str  # "Vraag opnieuw aan"; empty when not offered
+    # Renewal: due (the button), or requested already (a line with a link, not the button).
+    renewal_due: bool = False
+    verlenging: Ketenmachtiging | None = None
+    verlenging_text: str = ""
+    verlenging_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ def actions_for(km: Ketenmachtiging, today: date) -> Actions:
     status = km.effective_status(today)
     return Actions(
         renew=km.renewal_due(today),
-        resend=km.status == Status.FOUT or status == Status.VERSTUURD,
+        resend=km.status == Status.FOUT or status in (Status.VERSTUURD, Status.INCOMPLEET),
         end=status == Status.ACTIEF and not km.einde_gepland_op,
         withdraw=km.is_pending and status != Status.VERVALLEN,
         request_again=km.can_request_again(today),
@@ -152,6 +159,7 @@ def build_rows(kms: Iterable[Ketenmachtiging], *, today: date) -> list[Row]:
     opnieuw = _url_template("ketenmachtigingen:opnieuw_aanvragen")
     unlink_user = _url_template("ketenmachtigingen:gebruiker_verwijder", "lid")
     unlink_group = _url_template("ketenmachtigingen:groep_verwijder", "groep")
+    renewals = open_renewals([km for km in kms if km.status == Status.ACTIEF], today)
     rows = []
     for km in kms:
         css, label = status_badge(km, today)
@@ -180,6 +188,18 @@ def build_rows(kms: Iterable[Ketenmachtiging], *, today: date) -> list[Row]:
                 gebruikers_url=gebruikers.format(pk=km.pk) if km.can_link(today) else "",
                 verleng_url=verleng.format(pk=km.pk),
                 opnieuw_url=opnieuw.format(pk=km.pk) if km.can_request_again(today) else "",
+                renewal_due=km.pk not in renewals and km.renewal_due(today),
+                verlenging=renewals.get(km.pk),
+                verlenging_text=renewal_text(renewals[km.pk], today) if km.pk in renewals else "",
+                verlenging_url=detail.format(pk=renewals[km.pk].pk) if km.pk in renewals else "",
             )
         )
     return rows
+
+
+def renewal_text(renewal: Ketenmachtiging, today: date) -> str:
+    """ "Renewal requested on 02-12-2026 (Request sent)": shown instead of the renewal button."""
+    return _("Renewal requested on %(datum)s (%(status)s)") % {
+        "datum": timezone.localtime(renewal.created_at).strftime("%d-%m-%Y"),
+        "status": Status(renewal.effective_status(today)).label,
+    }

@@ -196,6 +196,32 @@ def linkable_again(
     return keep, list(km.groepen.all()), left_out
 
 
+def open_renewals(
+    kms: list[Ketenmachtiging], today: date | None = None
+) -> dict[int, Ketenmachtiging]:
+    """Per ketenmachtiging of ``kms``: its renewal that is still open (pending and not lapsed,
+    or active already; the newest if there were several), in one query. Renewals are the
+    intermediair's own rows, so they are read within the intermediairs of ``kms``."""
+    today = today or timezone.localdate()
+    if not kms:
+        return {}
+    renewals = Ketenmachtiging.objects.filter(
+        intermediair_id__in={km.intermediair_id for km in kms},
+        vernieuwing_van_id__in=[km.pk for km in kms],
+        status__in=[*PENDING, Status.ACTIEF],
+    ).order_by("created_at", "pk")
+    found: dict[int, Ketenmachtiging] = {}
+    for renewal in renewals:
+        if renewal.effective_status(today) in (*PENDING, Status.ACTIEF):
+            found[renewal.vernieuwing_van_id] = renewal  # the newest wins
+    return found
+
+
+def open_renewal_of(km: Ketenmachtiging, today: date | None = None) -> Ketenmachtiging | None:
+    """The open renewal of ``km`` (see ``open_renewals``), or None: a renewal can be asked."""
+    return open_renewals([km], today).get(km.pk)
+
+
 def status_history(km: Ketenmachtiging) -> QuerySet[StatusWijziging]:
     return km.statuswijzigingen.select_related("actor").order_by("timestamp", "pk")
 
@@ -207,6 +233,20 @@ def afgegeven_for(*, organisatie: Organisatie) -> QuerySet[Ketenmachtiging]:
             status=Status.VERVALLEN
         )
     ).order_by("-created_at", "-pk")
+
+
+def active_grants_to(
+    *, organisatie: Organisatie, kvk_nummer: str, today: date | None = None
+) -> list[Ketenmachtiging]:
+    """What ``organisatie`` granted to the intermediair with ``kvk_nummer`` (here, or as a
+    relatie of a request) that is active today, newest first, with its scope."""
+    if not kvk_nummer:
+        return []
+    today = today or timezone.localdate()
+    qs = Ketenmachtiging.objects.filter(
+        relatie_organisatie=organisatie, intermediair_kvk_nummer=kvk_nummer
+    ).filter(_active(today))
+    return list(with_details(qs).order_by("-created_at", "-pk"))
 
 
 def afgegeven_of(*, organisatie: Organisatie, pk: int) -> Ketenmachtiging:

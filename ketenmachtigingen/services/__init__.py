@@ -14,10 +14,13 @@ from .bulk import (
 )
 from .core import (
     AFZENDER_FIELDS,
+    BACKOFFICE_ACTION_LABELS,
     Contacten,
     Relatie,
     afzender_update,
+    backoffice_actions,
     backoffice_approve,
+    backoffice_correct,
     backoffice_mark_error,
     backoffice_mark_incomplete,
     backoffice_mark_received,
@@ -36,17 +39,21 @@ from .core import (
     pdf_context,
     render_formulier,
     scope_text_of,
+    status_before_error,
 )
 
 __all__ = [
     "Contactpersoon",
     "RenewalRowsInvalid",
     "AFZENDER_FIELDS",
+    "BACKOFFICE_ACTION_LABELS",
     "Contacten",
     "Ontvanger",
     "Relatie",
     "afzender_update",
+    "backoffice_actions",
     "backoffice_approve",
+    "backoffice_correct",
     "backoffice_mark_error",
     "backoffice_mark_incomplete",
     "backoffice_mark_received",
@@ -72,4 +79,5 @@ __all__ = [
     "pdf_context",
     "render_formulier",
     "scope_text_of",
+    "status_before_error",
 ]

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -424,6 +425,7 @@ def ketenmachtigingen_renew(
         if not alle:
             due = due.filter(pk__in=list(ontvangers))
         old = list(due)
+        _refuse_duplicates(organisatie, old, [] if alle else list(ontvangers))
         if not old:
             raise KetenmachtigingError(
                 _("Choose at least one ketenmachtiging to renew."), code="empty"
@@ -547,6 +549,79 @@ def ketenmachtigingen_renew(
             key=lambda row: "0",
         )
     return created
+
+
+def _refuse_duplicates(organisatie: Organisatie, due: list[Ketenmachtiging], chosen: list) -> None:
+    """Refuse a renewal that would be a second pending request (call with the organisation
+    locked): one chosen whose renewal was requested already (it left the Acties tab, in another
+    tab or by a colleague), one whose relatie has a pending request, or one relatie chosen twice.
+    The database's constraints would refuse them too, but without saying which."""
+    from ..constants import PENDING
+    from .core import _lapse_stale
+
+    renewed = list(
+        Ketenmachtiging.objects.filter(
+            intermediair=organisatie,
+            pk__in=[pk for pk in chosen if isinstance(pk, int)],
+            vernieuwingen__status__in=[*PENDING, Status.ACTIEF],
+        )
+        .exclude(pk__in=[k.pk for k in due])
+        .order_by("relatie_naam")
+        .values_list("relatie_naam", flat=True)
+        .distinct()
+    )
+    if renewed:
+        raise KetenmachtigingError(
+            _(
+                "A renewal has already been requested for: %(names)s. Untick it and renew the "
+                "others."
+            )
+            % {"names": ", ".join(renewed[:10])},
+            code="duplicate",
+        )
+
+    def key(km) -> tuple[str, str]:
+        return (km.relatie_kvk_nummer, "" if km.relatie_kvk_nummer else km.relatie_rsin)
+
+    keys = {key(k) for k in due}
+    kvks = {kvk for kvk, _rsin in keys if kvk}
+    rsins = {rsin for _kvk, rsin in keys if rsin}
+    of_relaties = Ketenmachtiging.objects.filter(intermediair=organisatie).filter(
+        Q(relatie_kvk_nummer__in=kvks) | Q(relatie_kvk_nummer="", relatie_rsin__in=rsins)
+    )
+    _lapse_stale(of_relaties)
+    pending = {
+        (kvk, "" if kvk else rsin)
+        for kvk, rsin in of_relaties.filter(status__in=PENDING).values_list(
+            "relatie_kvk_nummer", "relatie_rsin"
+        )
+    }
+    seen: set = set()
+    twice = set()
+    for k in due:
+        if key(k) in seen:
+            twice.add(key(k))
+        seen.add(key(k))
+    blocked = sorted({k.relatie_naam for k in due if key(k) in pending})
+    if blocked:
+        raise KetenmachtigingError(
+            _(
+                "A request for %(names)s is already waiting to be processed; a renewal would be "
+                "a second one. Untick it and renew the others."
+            )
+            % {"names": ", ".join(blocked[:10])},
+            code="duplicate",
+        )
+    doubles = sorted({k.relatie_naam for k in due if key(k) in twice})
+    if doubles:
+        raise KetenmachtigingError(
+            _(
+                "More than one ketenmachtiging of %(names)s is chosen; one renewal is enough. "
+                "Untick the others."
+            )
+            % {"names": ", ".join(doubles[:10])},
+            code="duplicate",
+        )
 
 
 def _copy_links(

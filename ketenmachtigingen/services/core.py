@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log, diff, snapshot
 from accounts.constants import AuditAction, AuditKind
@@ -23,10 +24,16 @@ from groepen.models import Groep
 from ketenportal.exceptions import DomainError
 from outbox.throttle import mail_throttle
 
-from ..constants import EIGEN_LEVERANCIER, PENDING, Bron, Status
-from ..exceptions import AlreadyProcessed, InvitationLapsed, KetenmachtigingError
+from ..constants import ALLOWED_TRANSITIONS, EIGEN_LEVERANCIER, PENDING, Bron, Status
+from ..exceptions import (
+    AlreadyProcessed,
+    DuplicateKetenmachtiging,
+    InvitationLapsed,
+    KetenmachtigingError,
+)
 from ..models import Afzenderinstellingen, Ketenmachtiging, StatusWijziging, add_months
 from ..notifications import Event, notify
+from ..selectors import open_renewal_of
 
 logger = logging.getLogger(__name__)
 
@@ -139,14 +146,65 @@ def _check_scope(scope: Scope) -> None:
         )
 
 
+def _duplicate(relatie: Relatie, bestaande: Ketenmachtiging | None) -> DuplicateKetenmachtiging:
+    return DuplicateKetenmachtiging(
+        _("%(naam)s already has an active or pending ketenmachtiging with you.")
+        % {"naam": relatie.naam},
+        bestaande=bestaande,
+    )
+
+
 def _check_none_open(intermediair: Organisatie, relatie: Relatie) -> None:
     """One active or pending ketenmachtiging per relatie (call it with the intermediair locked)."""
-    if open_ketenmachtiging_for(intermediair=intermediair, relatie=relatie):
-        raise KetenmachtigingError(
-            _("%(naam)s already has an active or pending ketenmachtiging with you.")
-            % {"naam": relatie.naam},
-            code="duplicate",
-        )
+    bestaande = open_ketenmachtiging_for(intermediair=intermediair, relatie=relatie)
+    if bestaande:
+        raise _duplicate(relatie, bestaande)
+
+
+def _check_no_pending_renewal(
+    intermediair: Organisatie, relatie: Relatie, vernieuwing_van: Ketenmachtiging
+) -> None:
+    """A renewal: no other renewal of the same ketenmachtiging and no other request for the
+    relatie may be pending (call it with the intermediair locked)."""
+    bestaande = open_renewal_of(vernieuwing_van) or next(
+        (
+            km
+            for km in _of_relatie(intermediair, relatie).filter(status__in=PENDING)
+            if km.effective_status() in PENDING
+        ),
+        None,
+    )
+    if bestaande:
+        raise _duplicate(relatie, bestaande)
+
+
+def _of_relatie(intermediair: Organisatie, relatie: Relatie):
+    qs = Ketenmachtiging.objects.filter(intermediair=intermediair)
+    if relatie.kvk_nummer:
+        return qs.filter(relatie_kvk_nummer=relatie.kvk_nummer)
+    return qs.filter(relatie_kvk_nummer="", relatie_rsin=relatie.rsin)
+
+
+def _lock_intermediair(intermediair: Organisatie) -> None:
+    """Requests of one intermediair are made one at a time (the duplicate checks hold)."""
+    Organisatie.objects.select_for_update().get(pk=intermediair.pk)
+
+
+#: The reason a sweep gives (jobs.sweep_vervallen), for a lapse noticed by a new request.
+REDEN_VERVALLEN = "Formulier niet binnen 3 maanden ontvangen"
+
+
+def _lapse_stale(qs) -> None:
+    """Requests whose invitation lapsed but that the sweep has not reached yet are lapsed now,
+    as the sweep would (history, audit, message): they no longer count as pending, and the
+    database's uniqueness of pending requests must not refuse a new one because of them."""
+    today = timezone.localdate()
+    stale = qs.filter(
+        status__in=[Status.VERSTUURD, Status.INCOMPLEET, Status.FOUT],
+        uitnodiging_geldig_tot__lt=today,
+    )
+    for km in stale.select_for_update().order_by("pk"):
+        km.transition_to(Status.VERVALLEN, actor=None, reden=REDEN_VERVALLEN)
 
 
 def _check_not_self(intermediair: Organisatie, relatie: Relatie) -> None:
@@ -181,12 +239,7 @@ def _withdraw_replaced(
 def open_ketenmachtiging_for(*, intermediair: Organisatie, relatie: Relatie):
     """An active or pending ketenmachtiging of this intermediair for this relatie, if any."""
     today = timezone.localdate()
-    qs = Ketenmachtiging.objects.filter(intermediair=intermediair)
-    qs = (
-        qs.filter(relatie_kvk_nummer=relatie.kvk_nummer)
-        if relatie.kvk_nummer
-        else qs.filter(relatie_kvk_nummer="", relatie_rsin=relatie.rsin)
-    )
+    qs = _of_relatie(intermediair, relatie)
     for km in qs.filter(status__in=[*PENDING, Status.ACTIEF]).order_by("-created_at"):
         if km.effective_status(today) in (*PENDING, Status.ACTIEF):
             return km
@@ -236,10 +289,37 @@ def _new(
             StatusWijziging.objects.create(ketenmachtiging=km, van="", naar=status, actor=actor)
             return km
         except IntegrityError:
+            if status in PENDING:
+                # Another request for the same relatie (or renewal) won a race past the checks:
+                # the database's constraint refused this one; say what the check would have said.
+                bestaande = _pending_duplicate(intermediair, relatie, fields.get("vernieuwing_van"))
+                if bestaande is not None:
+                    raise _duplicate(relatie, bestaande) from None
             # A kenmerk collision is astronomically rare; anything else is a real error.
             if _attempt == 4:
                 raise
     raise AssertionError("unreachable")
+
+
+def _pending_duplicate(
+    intermediair: Organisatie, relatie: Relatie, vernieuwing_van: Ketenmachtiging | None
+) -> Ketenmachtiging | None:
+    """The pending row a new pending request collides with, if any."""
+    pending = _of_relatie(intermediair, relatie).filter(status__in=PENDING)
+    if vernieuwing_van is not None:
+        pending = pending | Ketenmachtiging.objects.filter(
+            vernieuwing_van=vernieuwing_van, status__in=PENDING
+        )
+    return pending.order_by("-created_at", "-pk").first()
+
+
+def _renews(old: Ketenmachtiging, intermediair: Organisatie, relatie: Relatie) -> bool:
+    """Whether a request for ``relatie`` by ``intermediair`` can be a renewal of ``old``."""
+    if old.intermediair_id != intermediair.pk:
+        return False
+    if relatie.kvk_nummer:
+        return old.relatie_kvk_nummer == relatie.kvk_nummer
+    return not old.relatie_kvk_nummer and old.relatie_rsin == relatie.rsin
 
 
 def ketenmachtiging_request(
@@ -261,7 +341,12 @@ def ketenmachtiging_request(
 ) -> Ketenmachtiging:
     """Verstuur aanvraag tot goedkeuring: create the request and send the invitation with the
     signed-form PDF to the relatie's contact (after commit, by a task). ``vervangt``: a failed
-    request of this intermediair that the new one replaces (it is withdrawn)."""
+    request of this intermediair that the new one replaces (it is withdrawn).
+
+    One pending request per relatie, and one pending renewal per ketenmachtiging: a second is
+    refused with a ``DuplicateKetenmachtiging`` (code "duplicate"), also when two arrive at
+    once (the database's constraints decide then). A ``vernieuwing_van`` of another relatie
+    (a renewal whose company was changed in the wizard) makes this an ordinary new request."""
     _check_scope(scope)
     _check_looptijd(looptijd_jaren)
     if not akkoord_kosten:
@@ -274,11 +359,16 @@ def ketenmachtiging_request(
     gebruikers, groepen = _check_linkable(intermediair, gebruikers, groepen)
     _check_not_self(intermediair, relatie)
     now = timezone.now()
+    if vernieuwing_van is not None and not _renews(vernieuwing_van, intermediair, relatie):
+        vernieuwing_van = None
     with transaction.atomic():
-        Organisatie.objects.select_for_update().get(pk=intermediair.pk)
+        _lock_intermediair(intermediair)
+        _lapse_stale(_of_relatie(intermediair, relatie))
         _withdraw_replaced(vervangt, actor=actor, intermediair=intermediair)
         if vernieuwing_van is None:
             _check_none_open(intermediair, relatie)
+        else:
+            _check_no_pending_renewal(intermediair, relatie, vernieuwing_van)
         km = _new(
             actor=actor,
             intermediair=intermediair,
@@ -340,7 +430,7 @@ def ketenmachtiging_register_approved(
     _check_not_self(intermediair, relatie)
     today = timezone.localdate()
     with transaction.atomic():
-        Organisatie.objects.select_for_update().get(pk=intermediair.pk)
+        _lock_intermediair(intermediair)
         _withdraw_replaced(vervangt, actor=actor, intermediair=intermediair)
         _check_none_open(intermediair, relatie)
         km = _new(
@@ -448,15 +538,21 @@ def render_formulier(km: Ketenmachtiging) -> bytes:
 
 
 def ketenmachtiging_resend(*, actor: User, km: Ketenmachtiging) -> Ketenmachtiging:
-    """Send the invitation again: after an error with a new 3-month term; while it waits, the
-    same invitation once more (the term stays). Limited per person, address and organisation
+    """Send the invitation again: after an error with a new 3-month term; while it waits (sent,
+    or incomplete: the relatie must send the complete form), the same invitation once more (the
+    status and the term stay). Limited per person, address and organisation
     (``outbox.throttle``): a double click or a script cannot flood the relatie's inbox."""
     mail_throttle(
         user_id=actor.pk, organisatie_id=km.intermediair_id, ontvanger=km.relatie_contact_email
     )
     with transaction.atomic():
         km = _lock(km)
-        if km.status == Status.VERSTUURD:
+        if km.status not in (Status.VERSTUURD, Status.INCOMPLEET, Status.FOUT):
+            raise KetenmachtigingError(
+                _("The invitation can only be sent again while the request waits for the form."),
+                code="not_waiting",
+            )
+        if km.status in (Status.VERSTUURD, Status.INCOMPLEET):
             if km.invitation_lapsed():
                 raise KetenmachtigingError(
                     _("This invitation has lapsed; send a new request."), code="lapsed"
@@ -628,6 +724,65 @@ def _backoffice_lock(km: Ketenmachtiging, expected_status: str | None) -> Ketenm
     return km
 
 
+#: The back office's actions and the status each leads to; "herstel" corrects an error set by
+#: mistake: back to the status the request had before it (``status_before_error``).
+BACKOFFICE_ACTIONS: dict[str, str | None] = {
+    "ontvangen": Status.ONTVANGEN,
+    "incompleet": Status.INCOMPLEET,
+    "fout": Status.FOUT,
+    "goedkeuren": Status.ACTIEF,
+    "herstel": None,
+}
+BACKOFFICE_ACTION_LABELS = {
+    "ontvangen": gettext_lazy("Mark as received"),
+    "incompleet": gettext_lazy("Mark as incomplete"),
+    "fout": gettext_lazy("Mark as error"),
+    "goedkeuren": gettext_lazy("Approve: make active"),
+    "herstel": gettext_lazy("Correct the error"),
+}
+
+
+def status_before_error(km: Ketenmachtiging) -> str:
+    """The status a Fout request had before it was marked Fout (where a correction goes)."""
+    change = km.statuswijzigingen.filter(naar=Status.FOUT).order_by("-timestamp", "-pk").first()
+    if change is not None and change.van in (Status.VERSTUURD, Status.ONTVANGEN, Status.INCOMPLEET):
+        return change.van
+    return Status.ONTVANGEN if km.ontvangen_op else Status.VERSTUURD
+
+
+def backoffice_actions(km: Ketenmachtiging, today: date | None = None) -> list[str]:
+    """What the back office may do with ``km`` now: the steps ``ALLOWED_TRANSITIONS`` allows
+    from its status; nothing once the invitation has lapsed (a form that arrives late cannot be
+    processed); and on Fout only the correction, which a lapse does not stop when the form had
+    been received in time."""
+    if km.status == Status.FOUT:
+        back = status_before_error(km)
+        if back not in ALLOWED_TRANSITIONS[Status.FOUT]:
+            return []
+        if km.invitation_lapsed(today) and back != Status.ONTVANGEN:
+            return []
+        return ["herstel"]
+    if km.invitation_lapsed(today):
+        return []
+    return [
+        actie
+        for actie, target in BACKOFFICE_ACTIONS.items()
+        if target is not None and target in ALLOWED_TRANSITIONS[km.status]
+    ]
+
+
+def _check_action(km: Ketenmachtiging, actie: str) -> None:
+    """Refuse what ``backoffice_actions`` does not offer, with a reason fit to show."""
+    if actie in backoffice_actions(km):
+        return
+    _refuse_lapsed(km)
+    raise KetenmachtigingError(
+        _("“%(actie)s” is not possible for a request with the status “%(status)s”.")
+        % {"actie": BACKOFFICE_ACTION_LABELS[actie], "status": km.get_status_display()},
+        code="not_allowed",
+    )
+
+
 def _refuse_lapsed(km: Ketenmachtiging) -> None:
     if km.invitation_lapsed():
         raise InvitationLapsed(
@@ -645,7 +800,7 @@ def backoffice_mark_received(
 ) -> Ketenmachtiging:
     with transaction.atomic():
         km = _backoffice_lock(km, expected_status)
-        _refuse_lapsed(km)
+        _check_action(km, "ontvangen")
         km.transition_to(Status.ONTVANGEN, actor=actor)
     return km
 
@@ -659,7 +814,7 @@ def backoffice_mark_incomplete(
         raise KetenmachtigingError(_("Say what is missing."), code="reden")
     with transaction.atomic():
         km = _backoffice_lock(km, expected_status)
-        _refuse_lapsed(km)
+        _check_action(km, "incompleet")
         km.transition_to(Status.INCOMPLEET, actor=actor, reden=reden)
     return km
 
@@ -672,7 +827,24 @@ def backoffice_mark_error(
         raise KetenmachtigingError(_("Say what went wrong."), code="reden")
     with transaction.atomic():
         km = _backoffice_lock(km, expected_status)
+        _check_action(km, "fout")
         km.transition_to(Status.FOUT, actor=actor, reden=reden)
+    return km
+
+
+def backoffice_correct(
+    *, actor: User, km: Ketenmachtiging, reden: str, expected_status: str | None = None
+) -> Ketenmachtiging:
+    """Herstel: a request marked Fout by mistake goes back to the status it had, as it was (the
+    invitation, its term and the received date stay; nothing is sent to the relatie). The
+    intermediair is told it is being processed again (``Event.CORRECTIE``)."""
+    reden = reden.strip()
+    if not reden:
+        raise KetenmachtigingError(_("Say why the error is corrected."), code="reden")
+    with transaction.atomic():
+        km = _backoffice_lock(km, expected_status)
+        _check_action(km, "herstel")
+        km.transition_to(status_before_error(km), actor=actor, reden=reden, correctie=True)
     return km
 
 
@@ -682,7 +854,7 @@ def backoffice_approve(
     """The signed form is complete and in time: the ketenmachtiging becomes active."""
     with transaction.atomic():
         km = _backoffice_lock(km, expected_status)
-        _refuse_lapsed(km)
+        _check_action(km, "goedkeuren")
         km.leverancier = km.leverancier or EIGEN_LEVERANCIER
         km.save(update_fields=["leverancier"])
         km.transition_to(Status.ACTIEF, actor=actor)
@@ -725,6 +897,7 @@ def ketenmachtiging_grant(
     today = timezone.localdate()
     with transaction.atomic():
         Organisatie.objects.select_for_update().get(pk=relatie_organisatie.pk)
+        _check_not_granted(relatie_organisatie, intermediair, scope)
         for _attempt in range(5):
             try:
                 with transaction.atomic():
@@ -777,6 +950,30 @@ def ketenmachtiging_grant(
         if on_platform is not None:
             notify(Event.AFGEGEVEN, km, key="0", scope=scope_text(scope))
     return km
+
+
+def _check_not_granted(relatie_organisatie: Organisatie, intermediair: Relatie, scope: Scope):
+    """No second active grant of the same services to the same intermediair (call it with the
+    granting organisation locked). Other services are a grant of their own."""
+    from diensten.scope import scope_of
+
+    from ..selectors import active_grants_to
+
+    wanted = scope.normalised()
+    for km in active_grants_to(organisatie=relatie_organisatie, kvk_nummer=intermediair.kvk_nummer):
+        if scope_of(km).normalised() == wanted:
+            raise DuplicateKetenmachtiging(
+                _(
+                    "You already gave %(naam)s an active ketenmachtiging for the same services "
+                    "(reference %(kenmerk)s, until %(einddatum)s). A second one is not needed."
+                )
+                % {
+                    "naam": km.intermediair_naam,
+                    "kenmerk": km.kenmerk,
+                    "einddatum": km.einddatum.strftime("%d-%m-%Y"),
+                },
+                bestaande=km,
+            )
 
 
 def ketenmachtiging_end_granted(*, actor: User, km: Ketenmachtiging) -> Ketenmachtiging:

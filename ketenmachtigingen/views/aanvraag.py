@@ -21,6 +21,7 @@ from ketenportal.exceptions import DomainError
 
 from .. import services
 from ..concept import Concept
+from ..constants import Status
 from ..forms import (
     BedrijfZoekForm,
     DuurForm,
@@ -70,11 +71,7 @@ class AanvraagView(ConceptMixin, TemplateView):
             ),
             scope_text=scope_text(concept.scope) if concept.scope else "",
             narrowed=concept.scope is not None and not concept.scope.algemeen,
-            bestaande=(
-                services.open_ketenmachtiging_for(intermediair=organisatie, relatie=relatie)
-                if relatie
-                else None
-            ),
+            bestaande=kwargs.get("bestaande") or self._bestaande(relatie),
             vervangt_id=concept.vervangt_id,
         )
         if step == 1:
@@ -99,6 +96,18 @@ class AanvraagView(ConceptMixin, TemplateView):
                 Groep.objects.filter(organisatie=organisatie, pk__in=concept.groep_ids)
             )
         return context
+
+    def _bestaande(self, relatie):
+        """The active or pending ketenmachtiging for ``relatie`` that makes a request a duplicate
+        (not the one this concept renews)."""
+        if relatie is None:
+            return None
+        bestaande = services.open_ketenmachtiging_for(
+            intermediair=self.request.organisatie, relatie=relatie
+        )
+        if bestaande is not None and bestaande.pk == self.concept.vernieuwing_van_id:
+            return None
+        return bestaande
 
     def _gebruikers_context(self, form=None) -> dict:
         organisatie = self.request.organisatie
@@ -145,9 +154,25 @@ class AanvraagView(ConceptMixin, TemplateView):
             except KvkError as exc:
                 form.add_error("nummer", str(exc))
             else:
-                self.concept.set_relatie(services.Relatie.from_bedrijf(bedrijf))
-                self.concept.save()
-                return redirect(WIZARD)
+                relatie = services.Relatie.from_bedrijf(bedrijf)
+                bestaande = self._bestaande(relatie)
+                if bestaande is None or bestaande.pk == self.concept.vervangt_id:
+                    # (A failed request that this one replaces is withdrawn when it is sent.)
+                    self.concept.set_relatie(relatie)
+                    self.concept.save()
+                    return redirect(WIZARD)
+                # Say it now, not after the whole wizard: the request would be refused.
+                form.add_error(
+                    "nummer",
+                    _(
+                        "%(naam)s already has an active or pending ketenmachtiging with you "
+                        "(status: %(status)s). A second request is not possible."
+                    )
+                    % {"naam": relatie.naam, "status": Status(bestaande.effective_status()).label},
+                )
+                return self.render_to_response(
+                    self.get_context_data(step=1, zoek_form=form, bestaande=bestaande), status=400
+                )
         return self.render_to_response(self.get_context_data(step=1, zoek_form=form), status=400)
 
     def post_diensten(self, request):
@@ -253,6 +278,7 @@ class VersturenView(CompleteConceptMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = kwargs.get("form") or self.form_class()(initial=self.get_initial())
+        context["bestaande"] = kwargs.get("bestaande")
         context["tarief"] = settings.KETENMACHTIGING_TARIEF
         context["website"] = settings.PLATFORM_WEBSITE
         return context
@@ -306,6 +332,10 @@ class VersturenView(CompleteConceptMixin, TemplateView):
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc))
+                bestaande = getattr(exc, "bestaande", None)
+                return self.render_to_response(
+                    self.get_context_data(form=form, bestaande=bestaande), status=400
+                )
             else:
                 self.concept.clear()
                 messages.success(request, _("The ketenmachtiging has been added/sent."))

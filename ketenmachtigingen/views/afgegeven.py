@@ -45,6 +45,16 @@ class AfgevenView(KetenmachtigingAccessMixin, TemplateView):
         chosen = self.concept.scope
         context.update(
             intermediair=relatie,
+            # Granted to this intermediair already and active: said at step 1 (with links).
+            afgiften=[
+                (km, scope_text(scope_of(km)))
+                for km in selectors.active_grants_to(
+                    organisatie=self.request.organisatie, kvk_nummer=relatie.kvk_nummer
+                )
+            ]
+            if relatie
+            else [],
+            bestaande=kwargs.get("bestaande"),
             gekozen=scope_text(chosen) if chosen and not chosen.is_empty else "",
             zoek_form=kwargs.get("zoek_form") or BedrijfZoekForm(),
             picker=kwargs.get("picker") or picker_context(initial=self.concept.scope),
@@ -100,13 +110,17 @@ class AfgevenView(KetenmachtigingAccessMixin, TemplateView):
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc))
+                bestaande = getattr(exc, "bestaande", None)
             else:
                 self.concept.clear()
                 messages.success(request, _("The ketenmachtiging has been registered."))
                 return redirect("ketenmachtigingen:afgegeven_detail", pk=km.pk)
+        else:
+            bestaande = None
         errors = [str(e) for errs in picker_form.errors.values() for e in errs]
         picker = picker_context(data=request.POST, errors=errors)
-        return self.render_to_response(self.get_context_data(picker=picker, form=form), status=400)
+        context = self.get_context_data(picker=picker, form=form, bestaande=bestaande)
+        return self.render_to_response(context, status=400)
 
 
 class AfgegevenMixin(KetenmachtigingAccessMixin):

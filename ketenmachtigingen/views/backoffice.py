@@ -1,7 +1,9 @@
 """The back office: platform staff process the signed forms that arrive by post.
 
 Find a request by reference, KvK number or name; mark it received, incomplete (the relatie's
-contact gets the reason), error, or approve it (active, the term starts). Each action carries the
+contact gets the reason), error, or approve it (active, the term starts); correct an error set by
+mistake. The page offers only what the lifecycle allows for the status and the date
+(``services.backoffice_actions``) and the services refuse anything else. Each action carries the
 status the staff member saw; if a colleague changed it meanwhile, the action is refused.
 """
 
@@ -15,6 +17,7 @@ from accounts.mixins import StaffRequiredMixin
 from ketenportal.exceptions import DomainError
 
 from .. import selectors, services
+from ..constants import Status
 from ..forms import BackofficeActieForm, BackofficeZoekForm
 from ..models import Ketenmachtiging
 
@@ -23,8 +26,9 @@ ACTIONS = {
     "incompleet": services.backoffice_mark_incomplete,
     "fout": services.backoffice_mark_error,
     "goedkeuren": services.backoffice_approve,
+    "herstel": services.backoffice_correct,
 }
-NEEDS_REASON = {"incompleet", "fout"}
+NEEDS_REASON = {"incompleet", "fout", "herstel"}
 
 
 class BackofficeView(StaffRequiredMixin, ListView):
@@ -64,6 +68,9 @@ class BackofficeDetailView(StaffRequiredMixin, TemplateView):
             initial={"expected_status": self.km.status}
         )
         context["lapsed"] = self.km.invitation_lapsed()
+        context["acties"] = acties = services.backoffice_actions(self.km)
+        if "herstel" in acties:
+            context["herstel_naar"] = Status(services.status_before_error(self.km)).label
         return context
 
 

@@ -28,7 +28,7 @@ from ..concept import Concept
 from ..constants import PARTITION_TABS, PENDING, Status, Tab
 from ..forms import BeeindigForm, GebruikersKeuzeForm, VerlengSelectieForm
 from ..models import Ketenmachtiging
-from ..rows import Row, actions_for, build_rows, other_matches
+from ..rows import Row, actions_for, build_rows, other_matches, renewal_text
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +167,11 @@ class DetailView(KetenmachtigingMixin, TemplateView):
         context["uitnodiging"] = selectors.current_invitation(self.km)
         context["today"] = today = timezone.localdate()
         context["actions"] = actions_for(self.km, today)
+        verlenging = (
+            selectors.open_renewal_of(self.km, today) if self.km.status == Status.ACTIEF else None
+        )
+        context["verlenging"] = verlenging
+        context["verlenging_text"] = renewal_text(verlenging, today) if verlenging else ""
         return context
 
 
@@ -303,6 +308,11 @@ class VerlengView(KetenmachtigingMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         km = self.km
+        verlenging = selectors.open_renewal_of(km)
+        if verlenging is not None:
+            # Asked already (another tab, a colleague): say when, and where it is.
+            messages.info(request, renewal_text(verlenging, timezone.localdate()))
+            return redirect(km.get_absolute_url())
         if not km.renewal_due():
             messages.error(request, _("This ketenmachtiging cannot be renewed now."))
             return redirect(km.get_absolute_url())

@@ -108,9 +108,13 @@ def test_fiscal_number_for_a_company_without_kvk(client_):
 
 
 def test_existing_relation_is_pointed_out(world, client_):
-    KetenmachtigingFactory(intermediair=world.organisatie, relatie_kvk_nummer=KVK_DONALD)
-    client_.post(WIZARD, {"stap": "1", "nummer": KVK_DONALD})
-    assert "heeft al een ketenmachtiging" in client_.get(WIZARD).content.decode()
+    """At step 1, not after the whole wizard (see also test_duplicates.py)."""
+    km = KetenmachtigingFactory(intermediair=world.organisatie, relatie_kvk_nummer=KVK_DONALD)
+    response = client_.post(WIZARD, {"stap": "1", "nummer": KVK_DONALD})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "heeft al een actieve of nog niet afgehandelde ketenmachtiging" in html
+    assert km.get_absolute_url() in html
 
 
 def test_narrowing_the_scope_warns_about_later_requests(client_):

@@ -108,6 +108,13 @@ def fout(s):
     services.backoffice_mark_error(actor=s.staff, km=s.km(), reden="Verkeerd KvK-nummer")
 
 
+def correctie(s):
+    km = s.km(ontvangen=True)
+    services.backoffice_mark_error(actor=s.staff, km=km, reden="Verkeerd KvK-nummer")
+    Bericht.objects.all().delete()  # count from the correction
+    services.backoffice_correct(actor=s.staff, km=km, reden="Per vergissing op Fout gezet")
+
+
 def goedgekeurd(s):
     services.backoffice_approve(actor=s.staff, km=s.km(ontvangen=True))
 
@@ -194,6 +201,7 @@ ROWS = {
     Event.ONTVANGEN: (ontvangen, {INT}, None),
     Event.INCOMPLEET: (incompleet, {INT}, "incompleet"),
     Event.FOUT: (fout, {INT}, None),
+    Event.CORRECTIE: (correctie, {INT}, None),
     Event.GOEDGEKEURD: (goedgekeurd, {INT, REL}, "goedgekeurd"),
     Event.INGETROKKEN: (ingetrokken, set(), None),
     Event.BEEINDIGD: (beeindigd, {REL}, None),
