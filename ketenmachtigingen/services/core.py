@@ -756,6 +756,11 @@ def backoffice_actions(km: Ketenmachtiging, today: date | None = None) -> list[s
     processed); and on Fout only the correction, which a lapse does not stop when the form had
     been received in time."""
     if km.status == Status.FOUT:
+        marked = km.statuswijzigingen.filter(naar=Status.FOUT).order_by("-timestamp", "-pk").first()
+        if marked is not None and marked.actor_id is None:
+            # The system made it Fout (the invitation could not be delivered): not the back
+            # office's mistake to correct; the intermediair sends the invitation again.
+            return []
         back = status_before_error(km)
         if back not in ALLOWED_TRANSITIONS[Status.FOUT]:
             return []

@@ -302,3 +302,23 @@ def test_people_without_an_organisation_still_get_the_explanation(db):
     response = verified_client(UserFactory()).get(reverse("home"))
     assert response.status_code == 200
     assert "hoort nog niet bij een organisatie" in response.content.decode()
+
+
+def test_a_fout_set_by_the_system_is_not_corrected_by_the_back_office(staff_client):
+    """An invitation that could not be delivered made the request Fout: "correcting" it back
+    to "Aanvraag verstuurd" would claim an invitation that never arrived. The intermediair
+    sends it again instead."""
+    from django.db import transaction
+
+    from ketenmachtigingen.constants import Status as S
+    from tests.factories import KetenmachtigingFactory as F
+
+    km = F()
+    with transaction.atomic():
+        km.transition_to(S.FOUT, actor=None, reden="550 mailbox unavailable")
+    assert services.backoffice_actions(km) == []
+    assert offered(staff_client, km) == set()
+    response = act(staff_client, km, "herstel", reden="Toch goed")
+    assert response.status_code == 400
+    km.refresh_from_db()
+    assert km.status == S.FOUT
