@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .admin_audit import AuditedAdminMixin, AuditedModelAdmin
 from .constants import AuditKind
 from .models import AuditEntry, Lidmaatschap, LoginEvent, Organisatie, User
@@ -49,6 +50,15 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 
     def audit_organisaties(self, obj):
         return [m.organisatie for m in obj.lidmaatschappen.select_related("organisatie")]
+
+    def user_change_password(self, request, id, form_url=""):
+        """The admin's password change, audited and mailed to the person like the portal's."""
+        before = User.objects.filter(pk=id).values_list("password", flat=True).first()
+        response = super().user_change_password(request, id, form_url)
+        user = User.objects.filter(pk=id).first()
+        if user is not None and before is not None and user.password != before:
+            services.user_password_changed(actor=request.user, user=user)
+        return response
 
 
 @admin.register(Organisatie)

@@ -71,3 +71,19 @@ class RejectControlCharactersMiddleware:
             logger.info("Refused: control character or invalid UTF-8 in the %s", part)
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every response (static files too): the portal uses no camera,
+    microphone, location, payment, USB or other powerful browser feature, so none may be used
+    by anything that would end up in a page (``PERMISSIONS_POLICY``)."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

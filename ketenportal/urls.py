@@ -10,6 +10,7 @@ from two_factor import views as two_factor_views
 from accounts import two_factor as account_two_factor
 from accounts import views as account_views
 from accounts.middleware import second_factor_enrolment
+from ketenportal import views as site_views
 
 
 @login_not_required
@@ -61,5 +62,6 @@ urlpatterns = [
     path("", include("berichtenbox.urls")),
     path("", include("ketenmachtigingen.urls")),
     path("health/", account_views.HealthView.as_view(), name="health"),
+    path(".well-known/security.txt", site_views.security_txt, name="security_txt"),
     path("admin/", admin.site.urls),
 ]

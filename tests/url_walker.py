@@ -22,6 +22,7 @@ PUBLIC = {
     "accounts:username_recovery_done",
     "accounts:taal",
     "health",
+    "security_txt",
     "admin:login",
 }
 

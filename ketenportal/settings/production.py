@@ -41,6 +41,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# "__Host-": the browser sends these cookies only over HTTPS, for this host, path / (a
+# subdomain cannot set or overwrite them).
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 LANGUAGE_COOKIE_SECURE = True
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 

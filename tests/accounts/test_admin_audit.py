@@ -1,6 +1,7 @@
 """The Django admin writes to the audit log: old and new values, never a password."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from accounts.constants import AuditAction, AuditKind
@@ -48,3 +49,29 @@ def test_staff_never_see_an_authenticator_secret(admin_client):
     for view in ("config", "qrcode"):
         url = reverse(f"admin:otp_totp_totpdevice_{view}", args=[device.pk])
         assert admin_client.get(url).status_code == 403
+
+
+def test_a_password_changed_in_the_admin_is_audited_and_mailed(
+    admin_client, world, django_capture_on_commit_callbacks
+):
+    """ASVS finding 9: the admin's password change writes an audit row like the portal's, and
+    the person hears of it."""
+    user = world.beheerder.user
+    before = AuditEntry.objects.filter(message="password changed").count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:auth_user_password_change", args=[user.pk]),
+            {
+                "password1": "Een-heel-nieuw-wachtwoord-77",
+                "password2": "Een-heel-nieuw-wachtwoord-77",
+            },
+        )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Een-heel-nieuw-wachtwoord-77")
+    rows = AuditEntry.objects.filter(message="password changed")
+    assert rows.count() == before + 1
+    entry = rows.latest("timestamp")
+    assert entry.changes == {"password": {"old": "********", "new": "********"}}
+    assert "Een-heel" not in str(entry.changes)
+    assert [m.to for m in mail.outbox] == [[user.email]]

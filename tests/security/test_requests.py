@@ -550,6 +550,8 @@ def header_problems(name, response, *, authenticated: bool) -> list[str]:
     for header, value in expected.items():
         if response.get(header) != value:
             problems.append(f"{name}: {header}={response.get(header)!r}")
+    if "camera=()" not in response.get("Permissions-Policy", ""):
+        problems.append(f"{name}: Permissions-Policy={response.get('Permissions-Policy')!r}")
     for header in ("Content-Security-Policy", "Content-Security-Policy-Report-Only"):
         if re.search(r"unsafe-(inline|eval|hashes)", response.get(header, "")):
             problems.append(f"{name}: {header} allows unsafe-*: {response[header]}")
