@@ -23,6 +23,12 @@ def _label(params: dict) -> dict:
     return values
 
 
+def _declined(params: dict) -> dict:
+    values = _label(params)
+    values["reden"] = params.get("reden") or gettext("no reason given")
+    return values
+
+
 def _mail(params: dict) -> dict:
     from outbox.registry import label_of
 
@@ -81,6 +87,16 @@ def register_texts() -> None:
             "is being processed again; you need not send a new invitation."
         ),
         prepare=_label,
+    )
+    register(
+        "ketenmachtigingen.afgewezen",
+        onderwerp=gettext_noop("%(relatie)s declined the ketenmachtiging"),
+        tekst=gettext_noop(
+            "%(relatie_label)s declined the request for a ketenmachtiging (reference "
+            "%(kenmerk)s). Reason given: %(reden)s\n\nContact your relatie if you want to "
+            "know more; you can send a new request."
+        ),
+        prepare=_declined,
     )
     register(
         "ketenmachtigingen.goedgekeurd",

@@ -17,12 +17,22 @@ class Status(models.TextChoices):
     VERLOPEN = "verlopen", _("Expired")
     BEEINDIGD = "beeindigd", _("Ended")
     VERVALLEN = "vervallen", _("Lapsed")
+    # The relatie declined the request (online, or its beheerder on this platform).
+    AFGEWEZEN = "afgewezen", _("Declined")
+
+
+class Kanaal(models.TextChoices):
+    """How the relatie answered the invitation (the Wachtend tab shows it)."""
+
+    POST = "post", _("By post")
+    DIGITAAL = "digitaal", _("Online (uploaded form)")
+    PLATFORM = "platform", _("Approved on this platform")
 
 
 #: Waiting for the signed form ("Wachtend op afhandeling").
 PENDING = (Status.VERSTUURD, Status.ONTVANGEN, Status.INCOMPLEET, Status.FOUT)
 #: Statuses from which nothing follows.
-FINAL = (Status.VERLOPEN, Status.BEEINDIGD, Status.VERVALLEN)
+FINAL = (Status.VERLOPEN, Status.BEEINDIGD, Status.VERVALLEN, Status.AFGEWEZEN)
 #: Effective statuses from which "Vraag opnieuw aan" starts a new request: the final ones, and
 #: a failed one (the new request withdraws it when it is sent).
 REQUEST_AGAIN = (*FINAL, Status.FOUT)
@@ -36,14 +46,22 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
         Status.ACTIEF,
         Status.BEEINDIGD,
         Status.VERVALLEN,
+        Status.AFGEWEZEN,
     },
-    Status.ONTVANGEN: {Status.INCOMPLEET, Status.FOUT, Status.ACTIEF, Status.BEEINDIGD},
+    Status.ONTVANGEN: {
+        Status.INCOMPLEET,
+        Status.FOUT,
+        Status.ACTIEF,
+        Status.BEEINDIGD,
+        Status.AFGEWEZEN,
+    },
     Status.INCOMPLEET: {
         Status.ONTVANGEN,
         Status.FOUT,
         Status.ACTIEF,
         Status.BEEINDIGD,
         Status.VERVALLEN,
+        Status.AFGEWEZEN,
     },
     # After an error the invitation can be sent again, or the request withdrawn; an error set
     # by mistake is corrected back to the status it came from (the back office's "herstel").
@@ -58,6 +76,7 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Status.VERLOPEN: set(),
     Status.BEEINDIGD: set(),
     Status.VERVALLEN: set(),
+    Status.AFGEWEZEN: set(),
 }
 
 

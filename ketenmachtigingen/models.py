@@ -34,6 +34,7 @@ from .constants import (
     VERLENGING_MAANDEN,
     Bron,
     ImportStatus,
+    Kanaal,
     Status,
 )
 from .exceptions import InvalidTransition
@@ -60,6 +61,8 @@ class Ketenmachtiging(ScopeFields):
         _("platform reference"), max_length=12, unique=True, default=new_kenmerk
     )
     bron = models.CharField(max_length=15, choices=Bron.choices, default=Bron.AANGEVRAAGD)
+    # How the relatie answered: empty while it has not, then by post, online or on this platform.
+    kanaal = models.CharField(_("channel"), max_length=10, choices=Kanaal.choices, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.VERSTUURD
     )

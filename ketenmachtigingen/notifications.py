@@ -17,6 +17,7 @@ single, however often a sweep runs.
     INCOMPLEET                 intermediair (Status)      relatie's contact: incompleet
     FOUT                       intermediair (Status)      –
     CORRECTIE                  intermediair (Status)      –   (a mistaken Fout undone)
+    AFGEWEZEN                  intermediair (Status)      –   (the relatie declined, with reason)
     GOEDGEKEURD                intermediair, relatie      relatie's contact: goedgekeurd
     INGETROKKEN                –                          –
     BEEINDIGD                  relatie (Status)           –
@@ -59,6 +60,7 @@ class Event(StrEnum):
     INCOMPLEET = "incompleet"
     FOUT = "fout"
     CORRECTIE = "correctie"
+    AFGEWEZEN = "afgewezen"
     GOEDGEKEURD = "goedgekeurd"
     INGETROKKEN = "ingetrokken"
     BEEINDIGD = "beeindigd"
@@ -95,6 +97,7 @@ MAP: dict[Event, Regel] = {
     Event.INCOMPLEET: Regel((INT,), mail="ketenmachtigingen.incompleet"),
     Event.FOUT: Regel((INT,)),
     Event.CORRECTIE: Regel((INT,)),
+    Event.AFGEWEZEN: Regel((INT,)),
     Event.GOEDGEKEURD: Regel((INT, REL), mail="ketenmachtigingen.goedgekeurd"),
     Event.INGETROKKEN: Regel(),
     Event.BEEINDIGD: Regel((REL,)),
@@ -127,6 +130,7 @@ def event_for(old: str, new: str) -> Event | None:
         Status.ACTIEF: Event.GOEDGEKEURD,
         Status.VERLOPEN: Event.VERLOPEN,
         Status.VERVALLEN: Event.VERVALLEN,
+        Status.AFGEWEZEN: Event.AFGEWEZEN,
     }.get(new)
 
 

@@ -30,6 +30,7 @@ BADGE = {
     Status.VERLOPEN: "muted",
     Status.VERVALLEN: "muted",
     Status.BEEINDIGD: "muted",
+    Status.AFGEWEZEN: "error",
 }
 
 

@@ -62,7 +62,7 @@ def tab_filter(tab: str, today: date) -> Q:
     if tab == Tab.HISTORIE:
         # Ended (also on a scheduled date that has passed), withdrawn, and lapsed.
         return (
-            Q(status__in=[Status.BEEINDIGD, Status.VERVALLEN])
+            Q(status__in=[Status.BEEINDIGD, Status.VERVALLEN, Status.AFGEWEZEN])
             | Q(status=Status.ACTIEF, einde_gepland_op__lte=today)
             | _lapsed(today)
         )

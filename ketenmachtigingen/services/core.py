@@ -24,7 +24,7 @@ from groepen.models import Groep
 from ketenportal.exceptions import DomainError
 from outbox.throttle import mail_throttle
 
-from ..constants import ALLOWED_TRANSITIONS, EIGEN_LEVERANCIER, PENDING, Bron, Status
+from ..constants import ALLOWED_TRANSITIONS, EIGEN_LEVERANCIER, PENDING, Bron, Kanaal, Status
 from ..exceptions import (
     AlreadyProcessed,
     DuplicateKetenmachtiging,
@@ -863,6 +863,71 @@ def backoffice_approve(
         km.leverancier = km.leverancier or EIGEN_LEVERANCIER
         km.save(update_fields=["leverancier"])
         km.transition_to(Status.ACTIEF, actor=actor)
+    return km
+
+
+# --- The relatie's answer (issue 15: online, or its beheerder on this platform) ----------------
+
+
+def ketenmachtiging_decline(
+    *, actor: User | None, km: Ketenmachtiging, reden: str, kanaal: str
+) -> Ketenmachtiging:
+    """The relatie declines the request (its contact through the personal link, ``actor``
+    None, or a beheerder of the relatie on this platform): final status Afgewezen, with the
+    reason as given; the intermediair is told (notification map, ``Event.AFGEWEZEN``)."""
+    reden = reden.strip()[:1000]
+    with transaction.atomic():
+        km = _lock(km)
+        if km.effective_status() not in (Status.VERSTUURD, Status.ONTVANGEN, Status.INCOMPLEET):
+            raise KetenmachtigingError(
+                _("This request is no longer waiting for an answer."), code="not_pending"
+            )
+        km.kanaal = kanaal
+        km.save(update_fields=["kanaal"])
+        old = km.status
+        km.transition_to(
+            Status.AFGEWEZEN,
+            actor=actor,
+            reden=reden,
+            audit_organisatie=km.relatie_organisatie if actor is not None else None,
+        )
+        if actor is not None and km.relatie_organisatie_id and km.intermediair_id:
+            _audit_other_side(km, actor, old, reden)
+    return km
+
+
+def _audit_other_side(km: Ketenmachtiging, actor: User, old: str, reden: str = "") -> None:
+    """A relatie's beheerder answered: the intermediair's audit log has the change too."""
+    audit_log(
+        actor=actor,
+        organisatie=km.intermediair,
+        action=AuditAction.TRANSITION,
+        kind=AuditKind.KETENMACHTIGING,
+        obj=km,
+        changes={
+            "status": {"old": old, "new": km.status},
+            **({"reden": {"old": None, "new": reden}} if reden else {}),
+        },
+        message="answered by the relatie",
+    )
+
+
+def ketenmachtiging_approve_by_relatie(*, actor: User, km: Ketenmachtiging) -> Ketenmachtiging:
+    """A beheerder with EH3 of the relatie, on this platform, approves the request: it is
+    active at once (the relatie's own EH3 beheerder is the digital form of the signature).
+    The caller has checked that ``actor`` is such a beheerder of ``km.relatie_organisatie``."""
+    with transaction.atomic():
+        km = _lock(km)
+        if km.effective_status() not in (Status.VERSTUURD, Status.INCOMPLEET):
+            raise KetenmachtigingError(
+                _("This request is no longer waiting for an answer."), code="not_pending"
+            )
+        km.kanaal = Kanaal.PLATFORM
+        km.leverancier = km.leverancier or EIGEN_LEVERANCIER
+        km.save(update_fields=["kanaal", "leverancier"])
+        old = km.status
+        km.transition_to(Status.ACTIEF, actor=actor, audit_organisatie=km.relatie_organisatie)
+        _audit_other_side(km, actor, old)
     return km
 
 

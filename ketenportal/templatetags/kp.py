@@ -13,3 +13,10 @@ def query_replace(request: HttpRequest, **kwargs) -> str:
     for key, value in kwargs.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def minutes(value) -> int:
+    """A timedelta (or seconds) in whole minutes, for texts like "blocked for 30 minutes"."""
+    seconds = value.total_seconds() if hasattr(value, "total_seconds") else float(value or 0)
+    return int(seconds // 60)

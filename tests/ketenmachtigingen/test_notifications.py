@@ -190,6 +190,12 @@ def mail_niet_bezorgd(s):
     record_bounce(message_id=reminder.message_id, detail="5.1.1 user unknown")
 
 
+def afgewezen(s):
+    services.ketenmachtiging_decline(
+        actor=None, km=s.km(), reden="Wij werken niet meer samen", kanaal="digitaal"
+    )
+
+
 INT, REL = "intermediair", "relatie"
 
 #: event: (cause, berichtenbox of, e-mail kind to the relatie's contact)
@@ -213,6 +219,7 @@ ROWS = {
     Event.AFGEGEVEN: (afgegeven, {INT}, None),
     Event.IMPORT_KLAAR: (import_klaar, {INT}, None),
     Event.MAIL_NIET_BEZORGD: (mail_niet_bezorgd, {INT}, None),
+    Event.AFGEWEZEN: (afgewezen, {INT}, None),
 }
 
 
