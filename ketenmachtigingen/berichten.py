@@ -89,6 +89,17 @@ def register_texts() -> None:
         prepare=_label,
     )
     register(
+        "ketenmachtigingen.aangevraagd.relatie",
+        onderwerp=gettext_noop("%(intermediair)s asks for a ketenmachtiging"),
+        tekst=gettext_noop(
+            "%(intermediair)s asks your organisation for a ketenmachtiging (reference "
+            "%(kenmerk)s), so that its employees can log in with eHerkenning on your behalf. "
+            "A beheerder with a means of level EH3 can approve or decline it under "
+            "Ketenmachtigingen > afgegeven, To review, until %(deadline)s."
+        ),
+        prepare=_label,
+    )
+    register(
         "ketenmachtigingen.afgewezen",
         onderwerp=gettext_noop("%(relatie)s declined the ketenmachtiging"),
         tekst=gettext_noop(

@@ -298,3 +298,16 @@ class AfgevenForm(forms.Form):
 
 class FeitenMailForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address of your intermediair"))
+
+
+class AfwijzenForm(forms.Form):
+    """ "Wijs af": the relatie's beheerder declines a request, with the reason the intermediair
+    reads."""
+
+    reden = forms.CharField(
+        label=_("Reason for declining"),
+        help_text=_("The intermediair reads this reason."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give a reason for declining the request.")},
+    )

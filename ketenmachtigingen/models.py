@@ -257,6 +257,14 @@ class Ketenmachtiging(ScopeFields):
             return Status.VERVALLEN
         return self.status
 
+    def awaits_relatie_answer(self, today: date | None = None) -> bool:
+        """Whether the relatie's beheerder can still answer the request on this platform ("Keur
+        goed" or "Wijs af"): requested, sent or incomplete, not lapsed."""
+        return self.bron == Bron.AANGEVRAAGD and self.effective_status(today) in (
+            Status.VERSTUURD,
+            Status.INCOMPLEET,
+        )
+
     def invitation_lapsed(self, today: date | None = None) -> bool:
         """True when the signed form can no longer be accepted (the 3-month limit)."""
         today = today or timezone.localdate()

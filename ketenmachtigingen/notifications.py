@@ -9,7 +9,7 @@ single, however often a sweep runs.
 
     Event                      berichtenbox of            e-mail (outbox kind) to
     -------------------------  -------------------------  ---------------------------------------
-    AANGEVRAAGD                –                          relatie's contact: uitnodiging
+    AANGEVRAAGD                relatie (Status)           relatie's contact: uitnodiging
     UITNODIGING_OPNIEUW        –                          relatie's contact: uitnodiging_opnieuw
     HERINNERING                –                          relatie's contact: herinnering
     UITNODIGING_VERLOOPT       intermediair (Status)      –
@@ -31,7 +31,9 @@ single, however often a sweep runs.
     MAIL_NIET_BEZORGD          sender's organisation      –   (the e-mail's kind says whose)
 
 "intermediair" and "relatie" mean the beheerders of that organisation on this platform (a
-relatie that is not on the platform gets no message). Every message is also e-mailed to those
+relatie that is not on the platform gets no message). A relatie on the platform is told of a
+request so that its beheerder with EH3 can answer it there (Afgegeven > Te beoordelen: "Keur
+goed" or "Wijs af"); the message links to that page. Every message is also e-mailed to those
 beheerders ("a message is waiting", berichtenbox.services.berichten_mail_queue), except a
 message about an e-mail to them that could not be delivered.
 """
@@ -89,7 +91,7 @@ class Regel:
 INT, REL = Partij.INTERMEDIAIR, Partij.RELATIE
 
 MAP: dict[Event, Regel] = {
-    Event.AANGEVRAAGD: Regel(mail="ketenmachtigingen.uitnodiging"),
+    Event.AANGEVRAAGD: Regel((REL,), mail="ketenmachtigingen.uitnodiging"),
     Event.UITNODIGING_OPNIEUW: Regel(mail="ketenmachtigingen.uitnodiging_opnieuw"),
     Event.HERINNERING: Regel(mail="ketenmachtigingen.herinnering"),
     Event.UITNODIGING_VERLOOPT: Regel((INT,)),
@@ -182,7 +184,9 @@ def row_of(km) -> dict:
     }
 
 
-def _link(partij: Partij, pk: int) -> str:
+def _link(event: Event, partij: Partij, pk: int) -> str:
+    if partij == Partij.RELATIE and event == Event.AANGEVRAAGD:
+        return reverse("ketenmachtigingen:te_beoordelen_detail", args=[pk])
     if partij == Partij.RELATIE:
         return reverse("ketenmachtigingen:afgegeven_detail", args=[pk])
     return reverse("ketenmachtigingen:detail", args=[pk])
@@ -213,7 +217,7 @@ def _berichten(event: Event, rows: list[dict], *, key: str, extra: dict, now) ->
                     soort=regel.soort,
                     sjabloon=sjabloon(event, partij),
                     params=params_of(row, partij=partij.value, **extra.get(row["pk"], {})),
-                    link=_link(partij, row["pk"]),
+                    link=_link(event, partij, row["pk"]),
                     betreft_type=content_type,
                     betreft_id=row["pk"],
                     sleutel=f"{event.value}:{partij.value}:{row['pk']}:{key}"[:200],

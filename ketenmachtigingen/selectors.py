@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Lidmaatschap, Organisatie
 from diensten.models import Dienst
 
-from .constants import PARTITION_TABS, PENDING, VERLENGING_MAANDEN, Status, Tab
+from .constants import PARTITION_TABS, PENDING, VERLENGING_MAANDEN, Bron, Status, Tab
 from .models import Ketenmachtiging, StatusWijziging, add_months
 
 LAPSING = (Status.VERSTUURD, Status.INCOMPLEET, Status.FOUT)
@@ -251,6 +251,44 @@ def active_grants_to(
 
 def afgegeven_of(*, organisatie: Organisatie, pk: int) -> Ketenmachtiging:
     return with_details(Ketenmachtiging.objects.filter(relatie_organisatie=organisatie)).get(pk=pk)
+
+
+def _te_beoordelen(today: date) -> Q:
+    """Requests the relatie can answer on this platform ("Keur goed"): sent or incomplete and
+    not lapsed (``Ketenmachtiging.awaits_relatie_answer`` in Python)."""
+    return Q(bron=Bron.AANGEVRAAGD, status__in=(Status.VERSTUURD, Status.INCOMPLEET)) & (
+        Q(uitnodiging_geldig_tot__isnull=True) | Q(uitnodiging_geldig_tot__gte=today)
+    )
+
+
+def te_beoordelen_for(
+    *, organisatie: Organisatie, today: date | None = None
+) -> QuerySet[Ketenmachtiging]:
+    """Requests of intermediairs to this organisation (as relatie) that wait for its answer,
+    the deadline nearest first."""
+    today = today or timezone.localdate()
+    qs = Ketenmachtiging.objects.filter(relatie_organisatie=organisatie).filter(
+        _te_beoordelen(today)
+    )
+    return with_details(qs).order_by("uitnodiging_geldig_tot", "pk")
+
+
+def te_beoordelen_count(*, organisatie: Organisatie, today: date | None = None) -> int:
+    """The menu's count of requests waiting for this organisation's answer: one COUNT."""
+    today = today or timezone.localdate()
+    return (
+        Ketenmachtiging.objects.filter(relatie_organisatie=organisatie)
+        .filter(_te_beoordelen(today))
+        .count()
+    )
+
+
+def verzoek_of(*, organisatie: Organisatie, pk: int) -> Ketenmachtiging:
+    """A request of an intermediair to this organisation (as relatie), answered or not: a
+    second answer finds it and is told that it has been answered."""
+    return with_details(
+        Ketenmachtiging.objects.filter(relatie_organisatie=organisatie, bron=Bron.AANGEVRAAGD)
+    ).get(pk=pk)
 
 
 def backoffice_search(*, q: str = "", status: str = "") -> QuerySet[Ketenmachtiging]:

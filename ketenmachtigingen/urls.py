@@ -50,6 +50,16 @@ urlpatterns = [
     path("ketenmachtigingen/afgegeven/", views.AfgegevenView.as_view(), name="afgegeven"),
     path("ketenmachtigingen/afgegeven/nieuw/", views.AfgevenView.as_view(), name="afgeven"),
     path(
+        "ketenmachtigingen/afgegeven/te-beoordelen/",
+        views.TeBeoordelenView.as_view(),
+        name="te_beoordelen",
+    ),
+    path(
+        "ketenmachtigingen/afgegeven/te-beoordelen/<int:pk>/",
+        views.TeBeoordelenDetailView.as_view(),
+        name="te_beoordelen_detail",
+    ),
+    path(
         "ketenmachtigingen/afgegeven/<int:pk>/",
         views.AfgegevenDetailView.as_view(),
         name="afgegeven_detail",

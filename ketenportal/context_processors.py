@@ -10,19 +10,22 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from berichtenbox.selectors import unread_count
+from ketenmachtigingen.selectors import te_beoordelen_count
 
 
 def portal(request: HttpRequest) -> dict:
-    """``platform_name``, and ``berichten_ongelezen``: the organisation's unread messages for the
-    menu badge (0 for anyone who is not a beheerder of the organisation being managed).
+    """``platform_name``; ``berichten_ongelezen``: the organisation's unread messages for the
+    menu badge; and ``te_beoordelen``: the requests of intermediairs waiting for the
+    organisation's answer (Afgegeven > Te beoordelen). Both 0 for anyone who is not a beheerder
+    of the organisation being managed.
 
-    The count is lazy, like Django's ``user``: one COUNT query on the pages that show it, none on
-    fragments (htmx, e-mails) that do not.
+    The counts are lazy, like Django's ``user``: one COUNT query each on the pages that show
+    them, none on fragments (htmx, e-mails) that do not.
     """
     organisatie = getattr(request, "organisatie", None)
     lidmaatschap = getattr(request, "lidmaatschap", None)
     if organisatie is None or lidmaatschap is None or not lidmaatschap.is_beheerder:
-        berichten_ongelezen = 0
+        berichten_ongelezen = te_beoordelen = 0
     else:
         berichten_ongelezen = SimpleLazyObject(
             lambda: unread_count(
@@ -30,4 +33,9 @@ def portal(request: HttpRequest) -> dict:
                 met_ketenmachtigingen=request.user.can_use_ketenmachtigingen,
             )
         )
-    return {"platform_name": settings.PLATFORM_NAME, "berichten_ongelezen": berichten_ongelezen}
+        te_beoordelen = SimpleLazyObject(lambda: te_beoordelen_count(organisatie=organisatie))
+    return {
+        "platform_name": settings.PLATFORM_NAME,
+        "berichten_ongelezen": berichten_ongelezen,
+        "te_beoordelen": te_beoordelen,
+    }

@@ -98,6 +98,8 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "ketenmachtigingen:import_detail": lambda w: {"pk": w.import_of("organisatie").pk},
     "ketenmachtigingen:afgegeven_detail": lambda w: {"pk": w.afgegeven_of("organisatie").pk},
     "ketenmachtigingen:afgegeven_beeindig": lambda w: {"pk": w.afgegeven_of("organisatie").pk},
+    # A request to the organisation (answered or not: the page says which).
+    "ketenmachtigingen:te_beoordelen_detail": lambda w: {"pk": w.afgegeven_of("organisatie").pk},
     "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
     "groepen:lid_verwijder": lambda w: {
         "pk": w.groep_of("organisatie").pk,

@@ -535,6 +535,9 @@ def ketenmachtigingen_renew(
                 {
                     "pk": k.pk,
                     "intermediair_id": k.intermediair_id,
+                    # The relatie's message (a relatie on this platform) names these.
+                    "intermediair_naam": k.intermediair_naam,
+                    "uitnodiging_geldig_tot": k.uitnodiging_geldig_tot,
                     "relatie_organisatie_id": k.relatie_organisatie_id,
                     "relatie_naam": k.relatie_naam,
                     "relatie_kvk_nummer": k.relatie_kvk_nummer,

@@ -8,6 +8,7 @@ from .afgegeven import (
     AfgevenView,
 )
 from .backoffice import BackofficeActieView, BackofficeDetailView, BackofficeView
+from .beoordelen import TeBeoordelenDetailView, TeBeoordelenView
 from .export import ExportView
 from .importeren import ImportDetailView, ImportView, TemplateDownloadView
 from .instellingen import AfzenderView
@@ -51,6 +52,8 @@ __all__ = [
     "OpnieuwAanvragenView",
     "OpnieuwVersturenView",
     "OverzichtView",
+    "TeBeoordelenDetailView",
+    "TeBeoordelenView",
     "TemplateDownloadView",
     "VerlengSelectieView",
     "VerlengView",

@@ -309,6 +309,10 @@ def test_main_pages_have_no_serious_axe_violations(page: Page, live_server, sett
     check.visit("afgegeven", "/ketenmachtigingen/afgegeven/")
     afgegeven = Ketenmachtiging.objects.get(relatie_organisatie__isnull=False)
     check.visit("afgegeven detail", f"/ketenmachtigingen/afgegeven/{afgegeven.pk}/")
+    check.visit("te beoordelen", "/ketenmachtigingen/afgegeven/te-beoordelen/")
+    check.visit(
+        "te beoordelen detail", f"/ketenmachtigingen/afgegeven/te-beoordelen/{afgegeven.pk}/"
+    )
     check.visit("afgeven (grant) step 1", "/ketenmachtigingen/afgegeven/nieuw/")
 
     page.context.clear_cookies()

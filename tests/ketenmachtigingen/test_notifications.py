@@ -200,7 +200,8 @@ INT, REL = "intermediair", "relatie"
 
 #: event: (cause, berichtenbox of, e-mail kind to the relatie's contact)
 ROWS = {
-    Event.AANGEVRAAGD: (aangevraagd, set(), "uitnodiging"),
+    # The relatie is on the platform (the scene): its beheerders are told, to answer there.
+    Event.AANGEVRAAGD: (aangevraagd, {REL}, "uitnodiging"),
     Event.UITNODIGING_OPNIEUW: (uitnodiging_opnieuw, set(), "uitnodiging_opnieuw"),
     Event.HERINNERING: (herinnering, set(), "herinnering"),
     Event.UITNODIGING_VERLOOPT: (uitnodiging_verloopt, {INT}, None),

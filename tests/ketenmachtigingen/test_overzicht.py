@@ -330,4 +330,10 @@ def test_level_gate_on_every_ketenmachtiging_page(world):
             and url.name != "ketenmachtigingen:afzender"
         ):
             response = client.get(reverse_sample(url, world))
-            assert response.status_code == 403, url.name
+            if url.name.startswith("ketenmachtigingen:te_beoordelen"):
+                # Requests to the organisation: seen below EH3, not answered (issue 15).
+                assert response.status_code == 200, url.name
+                post = client.post(reverse_sample(url, world), {"actie": "goedkeuren"})
+                assert post.status_code in (403, 405), url.name
+            else:
+                assert response.status_code == 403, url.name
