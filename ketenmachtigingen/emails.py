@@ -9,6 +9,7 @@ the invitation marks itself sent; an invitation that cannot be delivered makes t
 """
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -32,6 +33,30 @@ HERINNERING = "ketenmachtigingen.herinnering"
 INCOMPLEET = "ketenmachtigingen.incompleet"
 GOEDGEKEURD = "ketenmachtigingen.goedgekeurd"
 FEITEN = "ketenmachtigingen.feiten"
+
+
+#: Apps above this one add to the e-mails to the relatie's contact: callables ``(km, kind) ->
+#: dict`` whose result joins the template context (goedkeuring adds a fresh personal link as
+#: ``persoonlijke_link``, which the attached form then shows as a QR code).
+CONTEXT_HOOKS: list[Callable[[Ketenmachtiging, str], dict]] = []
+
+
+def _contact_context(km: Ketenmachtiging, kind: str, **extra) -> dict:
+    context = _context(km, **extra)
+    for hook in CONTEXT_HOOKS:
+        context.update(hook(km, kind))
+    return context
+
+
+def _formulier(km: Ketenmachtiging, context: dict) -> bytes:
+    """The form to attach: with a personal link it is rendered for this e-mail alone (the
+    link's token is stored nowhere), otherwise the stored form of the invitation."""
+    stored = formulier_pdf(km)  # kept for the downloads of the form (without a link)
+    if context.get("persoonlijke_link"):
+        from .services import render_formulier
+
+        return render_formulier(km, link=context["persoonlijke_link"])
+    return stored
 
 
 def _context(km: Ketenmachtiging, **extra) -> dict:
@@ -99,13 +124,14 @@ def render_uitnodiging(mail) -> EmailMultiAlternatives:
     km = _km(mail)
     if not _same_invitation(mail, km):
         raise Skip("the request is no longer waiting for this invitation")
+    context = _contact_context(km, UITNODIGING)
     message = _message(
         "uitnodiging",
         _("Ketenmachtiging for %(relatie)s") % {"relatie": km.relatie_naam},
-        _context(km),
+        context,
         [km.contact_email],
     )
-    message.attach(f"ketenmachtiging-{km.kenmerk}.pdf", formulier_pdf(km), "application/pdf")
+    message.attach(f"ketenmachtiging-{km.kenmerk}.pdf", _formulier(km, context), "application/pdf")
     return message
 
 
@@ -120,8 +146,10 @@ def _render_herinnering(mail, *, opnieuw: bool) -> EmailMultiAlternatives:
         if opnieuw
         else _("Reminder: ketenmachtiging for %(relatie)s")
     ) % {"relatie": km.relatie_naam}
-    message = _message("herinnering", subject, _context(km, opnieuw=opnieuw), [km.contact_email])
-    message.attach(f"ketenmachtiging-{km.kenmerk}.pdf", formulier_pdf(km), "application/pdf")
+    kind = UITNODIGING_OPNIEUW if opnieuw else HERINNERING
+    context = _contact_context(km, kind, opnieuw=opnieuw)
+    message = _message("herinnering", subject, context, [km.contact_email])
+    message.attach(f"ketenmachtiging-{km.kenmerk}.pdf", _formulier(km, context), "application/pdf")
     return message
 
 
@@ -140,7 +168,7 @@ def render_incompleet(mail) -> EmailMultiAlternatives:
     return _message(
         "incompleet",
         _("Your ketenmachtiging form %(kenmerk)s is incomplete") % {"kenmerk": km.kenmerk},
-        _context(km, reden=mail.params.get("reden", "")),
+        _contact_context(km, INCOMPLEET, reden=mail.params.get("reden", "")),
         [settings.PLATFORM_SUPPORT_EMAIL],
     )
 

@@ -249,7 +249,11 @@ class BackofficeZoekForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Waiting to be processed")), *Status.choices],
+        choices=[
+            ("", _("Waiting to be processed")),
+            ("digitaal", _("Received online")),
+            *Status.choices,
+        ],
     )
 
 

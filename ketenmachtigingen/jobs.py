@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.audit import audit_log
 from accounts.constants import AuditAction, AuditKind
@@ -378,6 +379,7 @@ def run_sweeps(now: datetime | None = None) -> dict[str, int]:
         "uitnodigingen_verlopend": sweep_uitnodigingen_verlopend(today, told),
         "herinneringen": sweep_herinneringen(now),
         "import_bestanden": sweep_import_bestanden(now),
+        "goedkeuring_bestanden": import_string("goedkeuring.jobs.sweep_uploads")(now),
     }
     if told:
         with transaction.atomic():

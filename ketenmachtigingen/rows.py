@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from diensten.scope import scope_text_from
 
-from .constants import PARTITION_TABS, PENDING, Status, Tab
+from .constants import PARTITION_TABS, PENDING, Kanaal, Status, Tab
 from .models import Ketenmachtiging
 from .selectors import open_renewals
 
@@ -131,6 +131,8 @@ def status_badge(km: Ketenmachtiging, today: date) -> tuple[str, str]:
         # In the outbox, not yet accepted by the mail server: say so, never "sent".
         return "info", _("Invitation being sent")
     css = BADGE.get(status, "info")
+    if km.kanaal == Kanaal.DIGITAAL and status in PENDING:
+        return css, _("%(status)s (online)") % {"status": Status(status).label}
     return css, Status(status).label
 
 

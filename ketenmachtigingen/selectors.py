@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Lidmaatschap, Organisatie
 from diensten.models import Dienst
 
-from .constants import PARTITION_TABS, PENDING, VERLENGING_MAANDEN, Bron, Status, Tab
+from .constants import PARTITION_TABS, PENDING, VERLENGING_MAANDEN, Bron, Kanaal, Status, Tab
 from .models import Ketenmachtiging, StatusWijziging, add_months
 
 LAPSING = (Status.VERSTUURD, Status.INCOMPLEET, Status.FOUT)
@@ -253,6 +253,10 @@ def afgegeven_of(*, organisatie: Organisatie, pk: int) -> Ketenmachtiging:
     return with_details(Ketenmachtiging.objects.filter(relatie_organisatie=organisatie)).get(pk=pk)
 
 
+#: The back office's queue of forms uploaded online (issue 15), a choice of its status filter.
+DIGITAAL_ONTVANGEN = "digitaal"
+
+
 def _te_beoordelen(today: date) -> Q:
     """Requests the relatie can answer on this platform ("Keur goed"): sent or incomplete and
     not lapsed (``Ketenmachtiging.awaits_relatie_answer`` in Python)."""
@@ -294,7 +298,12 @@ def verzoek_of(*, organisatie: Organisatie, pk: int) -> Ketenmachtiging:
 def backoffice_search(*, q: str = "", status: str = "") -> QuerySet[Ketenmachtiging]:
     """Requests for the back office, by reference, KvK or name; pending ones by default."""
     qs = Ketenmachtiging.objects.filter(bron="aangevraagd")
-    qs = qs.filter(status=status) if status in Status.values else qs.filter(status__in=PENDING)
+    if status == DIGITAAL_ONTVANGEN:
+        qs = qs.filter(status=Status.ONTVANGEN, kanaal=Kanaal.DIGITAAL)
+    elif status in Status.values:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status__in=PENDING)
     if q:
         qs = _search(qs, q)
     return qs.select_related("intermediair").order_by("verstuurd_op", "pk")

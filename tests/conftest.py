@@ -63,6 +63,7 @@ def _clean_cache():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
 
 
 def verified_client(user, *, client: Client | None = None) -> Client:
@@ -151,6 +152,10 @@ class World:
         self.other_imp = Import.objects.create(
             organisatie=self.other_organisatie, bestandsnaam="relaties.xlsx", status="gelezen"
         )
+        from goedkeuring.services import link_create
+
+        # A personal link of a waiting request of a third organisation (the public pages' sample).
+        self.link_token = link_create(km=KetenmachtigingFactory())
         from berichtenbox.models import Bericht
 
         self.bericht = Bericht.objects.create(

@@ -24,6 +24,14 @@ PUBLIC = {
     "health",
     "security_txt",
     "admin:login",
+    # The personal link of an invitation (issue 15): its token is the key; a wrong one is a 404.
+    "goedkeuring:start",
+    "goedkeuring:code_sturen",
+    "goedkeuring:code",
+    "goedkeuring:goedkeuren",
+    "goedkeuring:afwijzen",
+    "goedkeuring:formulier",
+    "goedkeuring:klaar",
 }
 
 
@@ -100,6 +108,11 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "ketenmachtigingen:afgegeven_beeindig": lambda w: {"pk": w.afgegeven_of("organisatie").pk},
     # A request to the organisation (answered or not: the page says which).
     "ketenmachtigingen:te_beoordelen_detail": lambda w: {"pk": w.afgegeven_of("organisatie").pk},
+    **{
+        f"goedkeuring:{name}": (lambda w: {"token": w.link_token})
+        for name in ("start", "code_sturen", "code", "goedkeuren", "afwijzen", "formulier")
+    },
+    "goedkeuring:upload": lambda w: {"pk": w.km_of("organisatie").pk},
     "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
     "groepen:lid_verwijder": lambda w: {
         "pk": w.groep_of("organisatie").pk,

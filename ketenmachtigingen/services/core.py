@@ -467,8 +467,9 @@ def _lock(km: Ketenmachtiging) -> Ketenmachtiging:
 # --- The invitation (run by the task) ---------------------------------------------------------
 
 
-def pdf_context(km: Ketenmachtiging) -> dict:
-    """The plain values the form template needs (see templates/pdf/ketenmachtiging_formulier)."""
+def pdf_context(km: Ketenmachtiging, link: str = "") -> dict:
+    """The plain values the form template needs (see templates/pdf/ketenmachtiging_formulier);
+    ``link`` is the contact's personal link, shown as a QR code beside the reference."""
     from accounts.constants import niveau_badge
     from ketenportal.utils.qr import qr_data_uri
 
@@ -476,6 +477,8 @@ def pdf_context(km: Ketenmachtiging) -> dict:
     return {
         "kenmerk": km.kenmerk,
         "qr_data_uri": qr_data_uri(km.kenmerk),
+        "link": link,
+        "link_qr_data_uri": qr_data_uri(link) if link else "",
         "platform": {
             "naam": settings.PLATFORM_NAME,
             "postadres": settings.PLATFORM_POSTADRES,
@@ -527,13 +530,13 @@ def pdf_context(km: Ketenmachtiging) -> dict:
     }
 
 
-def render_formulier(km: Ketenmachtiging) -> bytes:
+def render_formulier(km: Ketenmachtiging, link: str = "") -> bytes:
     from django.utils import translation
 
     from ketenportal.utils.pdf import render_pdf
 
     with translation.override(km.taal):
-        context = pdf_context(km)
+        context = pdf_context(km, link=link)
     return render_pdf("pdf/ketenmachtiging_formulier.html", context, language=km.taal)
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "groepen",
     "berichtenbox",
     "ketenmachtigingen",
+    "goedkeuring",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Signed forms uploaded by a relatie's contact (goedkeuring): outside MEDIA_ROOT and the web root,
+# served only to back-office staff as a download; deleted this many days after the request is
+# decided (active or final).
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=90)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
