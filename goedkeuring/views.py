@@ -33,6 +33,8 @@ from .forms import AfwijzenForm, CodeForm, GoedkeurenForm
 VERIFIED = "goedkeuring_geverifieerd"
 OPENED = "goedkeuring_geopend"
 DONE = "goedkeuring_klaar"
+#: The language the answer was given in: the thank-you page speaks it too.
+DONE_TAAL = "goedkeuring_klaar_taal"
 
 
 def _mask(email: str) -> str:
@@ -156,6 +158,7 @@ class GoedkeurenView(LinkView):
                 form.add_error(None, str(exc))
             else:
                 request.session[DONE] = "goedgekeurd"
+                request.session[DONE_TAAL] = translation.get_language()
                 return redirect("goedkeuring:klaar")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
@@ -177,6 +180,7 @@ class AfwijzenView(LinkView):
                 form.add_error(None, str(exc))
             else:
                 request.session[DONE] = "afgewezen"
+                request.session[DONE_TAAL] = translation.get_language()
                 return redirect("goedkeuring:klaar")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
@@ -206,6 +210,10 @@ class KlaarView(TemplateView):
     def get(self, request, *args, **kwargs):
         if request.session.get(DONE) not in ("goedgekeurd", "afgewezen"):
             return neutral(request)
+        taal = request.session.get(DONE_TAAL)
+        if taal and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            translation.activate(taal)
+            request.LANGUAGE_CODE = taal
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

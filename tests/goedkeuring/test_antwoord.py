@@ -197,3 +197,12 @@ def test_pending_digital_row_shows_the_channel(db):
 
     km = KetenmachtigingFactory(ontvangen=True, kanaal="digitaal")
     assert "(" in status_badge(km, timezone.localdate())[1]
+
+
+def test_the_thank_you_page_speaks_the_language_of_the_answer(km, token, contact):
+    """Seen in the browser walk: a Dutch contact's thank-you page came in English (the
+    browser's language), because the link no longer resolves after the answer."""
+    assert km.taal == "nl"
+    response = approve(contact, token, pdf_upload(), HTTP_ACCEPT_LANGUAGE="en")
+    page = contact.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Bedankt" in page and "Thank you" not in page
