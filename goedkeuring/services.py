@@ -35,6 +35,8 @@ MAX_POGINGEN = 5
 SENDS_PER_LINK = 5
 SENDS_PER_IP = 20
 SEND_WINDOW = 3600
+#: Code checks per IP address in an hour, over all links (guessing across many links).
+CHECKS_PER_IP = 30
 #: Statuses in which the contact can still answer online.
 OPEN = (Status.VERSTUURD, Status.INCOMPLEET)
 
@@ -152,8 +154,14 @@ def code_send(*, link: Uitnodigingslink, ip_address: str | None) -> None:
             logging.getLogger(__name__).warning("SMS code for link %s not sent", link.pk)
 
 
-def code_verify(*, link: Uitnodigingslink, code: str) -> None:
-    """Accept ``code`` once: right, not expired, within the tries. Raise ``CodeError``."""
+def code_verify(*, link: Uitnodigingslink, code: str, ip_address: str | None = None) -> None:
+    """Accept ``code`` once: right, not expired, within the tries. Raise ``CodeError``. Checks
+    are also limited per IP address over all links (``CHECKS_PER_IP`` an hour)."""
+    if ip_address and not _hit("goedkeuring-check-ip", ip_address, CHECKS_PER_IP, SEND_WINDOW):
+        raise CodeError(
+            _("Too many codes were tried from your address. Wait an hour, then try again."),
+            code="throttled_ip",
+        )
     error = None
     with transaction.atomic():
         link = Uitnodigingslink.objects.select_for_update().get(pk=link.pk)

@@ -125,7 +125,11 @@ class CodeView(StartView):
         form = CodeForm(request.POST)
         if form.is_valid():
             try:
-                services.code_verify(link=self.link, code=form.cleaned_data["code"])
+                services.code_verify(
+                    link=self.link,
+                    code=form.cleaned_data["code"],
+                    ip_address=current_client_ip(),
+                )
             except DomainError as exc:
                 form.add_error("code", str(exc))
             else:

@@ -72,3 +72,47 @@ def test_approve_online_then_back_office_makes_it_active(page: Page, live_server
     page.get_by_role("button", name="Keur goed: maak actief").click()
     km.refresh_from_db()
     assert km.status == Status.ACTIEF
+
+
+@pytest.mark.parametrize("taal", ["nl", "en"])
+def test_the_public_pages_have_no_serious_axe_violations(page: Page, live_server, tmp_path, taal):
+    """axe on every page the relatie's contact sees, in the invitation's language, on a phone
+    screen: the code page, the facts and choices, approve online (with an error), decline, the
+    neutral page of a link that does not work, and the thank-you page."""
+    from goedkeuring.services import link_create
+    from tests.e2e.test_accessibility import blocking_violations, describe
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    km = KetenmachtigingFactory(intermediair_naam="Accountants Alpha B.V.", taal=taal)
+    token = link_create(km=km)
+    base = f"{live_server.url}/uitnodiging/{token}/"
+    found = {}
+
+    def check(name, *, lang=taal):
+        if lang:
+            expect(page.locator("html")).to_have_attribute("lang", lang)
+        violations = blocking_violations(page)
+        if violations:
+            found[f"[{taal}] {name}"] = violations
+
+    page.goto(base)
+    check("start")
+    page.locator("main form button[type=submit]").first.click()
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    check("code sent")
+    page.locator("input[name=code]").fill(code)
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.get_by_text(km.relatie_naam)).to_be_visible()
+    check("facts and choices")
+    page.goto(base + "goedkeuren/")
+    check("approve online")
+    page.locator("main form button[type=submit]").last.click()  # nothing filled in
+    check("approve online with errors")
+    page.goto(base + "afwijzen/")
+    check("decline")
+    page.goto(f"{live_server.url}/uitnodiging/{'x' * 43}/")
+    check("a link that does not work", lang=None)  # nothing tells its language
+    page.goto(base + "afwijzen/")
+    page.locator("main form button[type=submit]").last.click()
+    check("thank you")
+    assert not found, "axe found serious/critical violations:\n" + describe(found)

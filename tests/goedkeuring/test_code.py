@@ -118,3 +118,32 @@ def test_code_by_sms_to_a_dutch_mobile_number(db, settings, django_capture_on_co
     landline = KetenmachtigingFactory(relatie_contact_telefoon="020 1234567")
     send(Client(), link_create(km=landline), django_capture_on_commit_callbacks)
     assert len(sms.outbox) == 1
+
+
+def test_checking_is_limited_per_ip_across_links(db, django_capture_on_commit_callbacks):
+    """Guessing across many links from one address: after CHECKS_PER_IP tries in an hour,
+    every check is refused, even a right code on a fresh link."""
+    from goedkeuring.services import CHECKS_PER_IP, CodeError, code_verify, link_create
+
+    guesses = 0
+    for _ in range(CHECKS_PER_IP // 5 + 1):
+        km = KetenmachtigingFactory()
+        link_create(km=km)
+        link = Uitnodigingslink.objects.get(ketenmachtiging=km)
+        code_send(link=link, ip_address="10.0.0.7")
+        for _ in range(5):
+            if guesses == CHECKS_PER_IP:
+                break
+            with pytest.raises(CodeError):
+                code_verify(link=link, code="000000", ip_address="10.0.0.7")
+            guesses += 1
+    km = KetenmachtigingFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        link_create(km=km)
+        link = Uitnodigingslink.objects.get(ketenmachtiging=km)
+        code_send(link=link, ip_address="10.0.0.8")
+    right = code_from_mail()
+    with pytest.raises(CodeError) as refused:
+        code_verify(link=link, code=right, ip_address="10.0.0.7")
+    assert refused.value.code == "throttled_ip"
+    code_verify(link=link, code=right, ip_address="10.0.0.8")  # another address: fine
