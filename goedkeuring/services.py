@@ -82,8 +82,18 @@ def _event(km: Ketenmachtiging, soort: str, detail: str = "") -> Gebeurtenis:
     return Gebeurtenis.objects.create(ketenmachtiging=km, soort=soort, detail=detail[:300])
 
 
+def _event_once(km: Ketenmachtiging, soort: str, *, within: timedelta) -> None:
+    """A step that a visitor repeats by reloading (opening the link, downloading the form) is
+    on the timeline once per ``within``, not once per page view."""
+    recent = Gebeurtenis.objects.filter(
+        ketenmachtiging=km, soort=soort, timestamp__gte=timezone.now() - within
+    )
+    if not recent.exists():
+        _event(km, soort)
+
+
 def link_opened(*, link: Uitnodigingslink) -> None:
-    _event(link.ketenmachtiging, Gebeurtenis.Soort.LINK_GEOPEND)
+    _event_once(link.ketenmachtiging, Gebeurtenis.Soort.LINK_GEOPEND, within=timedelta(hours=1))
 
 
 def _code_hash(link: Uitnodigingslink, code: str) -> str:
@@ -270,4 +280,4 @@ def online_decline(*, link: Uitnodigingslink, reden: str) -> Ketenmachtiging:
 
 
 def post_chosen(*, link: Uitnodigingslink) -> None:
-    _event(link.ketenmachtiging, Gebeurtenis.Soort.PER_POST)
+    _event_once(link.ketenmachtiging, Gebeurtenis.Soort.PER_POST, within=timedelta(hours=1))

@@ -159,3 +159,14 @@ def test_incomplete_digital_form_mails_a_fresh_link(db, django_capture_on_commit
         django_capture_on_commit_callbacks, km, "ketenmachtigingen.incompleet", reden="Mist"
     )
     assert Client().get(start_url(link_in(message))).status_code == 200
+
+
+def test_reloading_does_not_fill_the_timeline(km, token):
+    """Opening the link ten times, or downloading the form ten times, is one step on the
+    intermediair's timeline (within the hour), not ten."""
+    from goedkeuring.models import Gebeurtenis
+
+    client = Client()
+    for _ in range(10):
+        client.get(start_url(token))
+    assert Gebeurtenis.objects.filter(ketenmachtiging=km, soort="link_geopend").count() == 1
