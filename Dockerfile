@@ -21,9 +21,13 @@ COPY requirements/base.lock requirements/base.lock
 RUN pip install --no-cache-dir -r requirements/base.lock
 
 COPY --chown=ketenportal:ketenportal . .
-# Static files and translations are built into the image; build-time secrets are dummies.
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py compiletranslations -v0 \
-    && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0
+# Static files and translations are built into the image. The build-time secret is a random
+# throw-away (production refuses a short or placeholder key, also here); it is not kept.
+RUN export SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+    && ALLOWED_HOSTS=localhost python manage.py compiletranslations -v0 \
+    && ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0 \
+    && mkdir -p /app/media /app/private_media \
+    && chown ketenportal:ketenportal /app/media /app/private_media
 
 USER ketenportal
 EXPOSE 8000

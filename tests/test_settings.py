@@ -100,6 +100,10 @@ def test_deployment_files_ship_no_secrets_and_trust_no_one_by_default():
     """ASVS finding 8: the image holds no secrets, compose has no default passwords, trusts no
     forwarded headers from everyone, publishes the web port on the host's loopback only, and the
     base image is pinned by digest."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    # The build runs production settings too: a fixed build key would be refused (and leak).
+    assert not re.search(r"SECRET_KEY=[\w-]+", dockerfile), "a fixed SECRET_KEY in the build"
+    assert "private_media" in (ROOT / "docker-compose.yml").read_text()
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert ".env" in ignored and ".env.*" in ignored and "*.pem" in ignored
     assert re.search(
