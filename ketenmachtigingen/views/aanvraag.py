@@ -338,7 +338,11 @@ class VersturenView(CompleteConceptMixin, TemplateView):
                 )
             else:
                 self.concept.clear()
-                messages.success(request, _("The ketenmachtiging has been added/sent."))
+                messages.success(
+                    request,
+                    _("The request has been sent. The invitation is being e-mailed to %(email)s.")
+                    % {"email": km.relatie_contact_email},
+                )
                 return redirect(km.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
@@ -418,6 +422,6 @@ class GoedgekeurdView(CompleteConceptMixin, TemplateView):
                 form.add_error(None, str(exc))
             else:
                 self.concept.clear()
-                messages.success(request, _("The ketenmachtiging has been added/sent."))
+                messages.success(request, _("The ketenmachtiging has been added."))
                 return redirect(km.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form, bevestigd=True), status=400)

@@ -510,7 +510,7 @@ def test_request_wizard_with_the_keyboard_only(page: Page, live_server, settings
     kb.tab_to(page.get_by_role("button", name="Verstuur aanvraag tot goedkeuring"))
     keys.press("Enter")
 
-    expect(page.get_by_text("De ketenmachtiging is toegevoegd/ verzonden.")).to_be_visible()
+    expect(page.get_by_text("De aanvraag is verstuurd.")).to_be_visible()
     km = Ketenmachtiging.objects.get(intermediair=organisatie, relatie_kvk_nummer="69599084")
     assert km.looptijd_jaren == 3
     assert not km.algemene_bevoegdheid

@@ -72,7 +72,7 @@ def test_register_as_already_approved(page: Page, live_server, intermediair):
     page.get_by_label("KPN", exact=True).check()
     page.get_by_role("button", name="Verwerk als goedgekeurd").click()
 
-    expect(page.get_by_text("De ketenmachtiging is toegevoegd/ verzonden.")).to_be_visible()
+    expect(page.get_by_text("De ketenmachtiging is toegevoegd.")).to_be_visible()
     expect(page.get_by_role("heading", name="Eenmanszaak Test Kraan")).to_be_visible()
     open_overview(page, "Actief")
     kraan = row(page, "Eenmanszaak Test Kraan")

@@ -56,7 +56,7 @@ def test_request_then_approve_in_the_back_office(page: Page, live_server, settin
     page.locator("#id_relatie_telefoon").fill("020 123 4567")
     page.get_by_label("Ja, ik ga akkoord met de kosten").check()
     page.get_by_role("button", name="Verstuur aanvraag tot goedkeuring").click()
-    expect(page.get_by_text("De ketenmachtiging is toegevoegd/ verzonden.")).to_be_visible()
+    expect(page.get_by_text("De aanvraag is verstuurd.")).to_be_visible()
     expect(page.get_by_text("Aanvraag verstuurd").first).to_be_visible()
 
     km = Ketenmachtiging.objects.get(relatie_kvk_nummer="68750110")

@@ -55,7 +55,7 @@ def test_keur_goed_between_two_platform_organisations(page: Page, live_server, s
     page.locator("#id_persoonlijk_bericht").fill("Graag uw akkoord.")
     page.get_by_label("Ja, ik ga akkoord met de kosten").check()
     page.get_by_role("button", name="Verstuur aanvraag tot goedkeuring").click()
-    expect(page.get_by_text("De ketenmachtiging is toegevoegd/ verzonden.")).to_be_visible()
+    expect(page.get_by_text("De aanvraag is verstuurd.")).to_be_visible()
     km = Ketenmachtiging.objects.get(relatie_kvk_nummer="68750110")
     assert km.relatie_organisatie == bedrijf and km.status == Status.VERSTUURD
 
