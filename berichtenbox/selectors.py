@@ -39,3 +39,14 @@ def unread_count(*, organisatie: Organisatie, met_ketenmachtigingen: bool = True
     """How many of the organisation's messages (that the reader may see) nobody has opened yet
     (one COUNT on the (organisatie, gelezen_op, created_at) index)."""
     return _visible(organisatie, met_ketenmachtigingen).filter(gelezen_op__isnull=True).count()
+
+
+def berichten_about(obj, *, organisatie: Organisatie) -> QuerySet[Bericht]:
+    """The organisation's messages about ``obj`` (a ketenmachtiging's history), oldest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return Bericht.objects.filter(
+        organisatie=organisatie,
+        betreft_type=ContentType.objects.get_for_model(obj),
+        betreft_id=obj.pk,
+    ).order_by("created_at", "pk")

@@ -25,7 +25,7 @@ from ketenmachtigingen.models import Ketenmachtiging
 from ketenmachtigingen.services import ketenmachtiging_decline
 from ketenportal.exceptions import DomainError
 from outbox.services import Envelope, mail_queue
-from outbox.throttle import _hit
+from outbox.throttle import within_limit
 
 from .models import Gebeurtenis, Ondertekening, Uitnodigingslink, private_storage
 
@@ -118,8 +118,8 @@ def _sms_number(km: Ketenmachtiging) -> str:
 def code_send(*, link: Uitnodigingslink, ip_address: str | None) -> None:
     """Send a new 6-digit code to the contact (e-mail, and SMS to a Dutch mobile number); the
     earlier code stops working. Refused when sent too often for this link or address."""
-    if not _hit("goedkeuring-link", str(link.pk), SENDS_PER_LINK, SEND_WINDOW) or (
-        ip_address and not _hit("goedkeuring-ip", ip_address, SENDS_PER_IP, SEND_WINDOW)
+    if not within_limit("goedkeuring-link", str(link.pk), SENDS_PER_LINK, SEND_WINDOW) or (
+        ip_address and not within_limit("goedkeuring-ip", ip_address, SENDS_PER_IP, SEND_WINDOW)
     ):
         raise CodeError(
             _(
@@ -167,7 +167,9 @@ def code_send(*, link: Uitnodigingslink, ip_address: str | None) -> None:
 def code_verify(*, link: Uitnodigingslink, code: str, ip_address: str | None = None) -> None:
     """Accept ``code`` once: right, not expired, within the tries. Raise ``CodeError``. Checks
     are also limited per IP address over all links (``CHECKS_PER_IP`` an hour)."""
-    if ip_address and not _hit("goedkeuring-check-ip", ip_address, CHECKS_PER_IP, SEND_WINDOW):
+    if ip_address and not within_limit(
+        "goedkeuring-check-ip", ip_address, CHECKS_PER_IP, SEND_WINDOW
+    ):
         raise CodeError(
             _("Too many codes were tried from your address. Wait an hour, then try again."),
             code="throttled_ip",

@@ -343,10 +343,9 @@ class HistoryEntry:
 def km_history(km: Ketenmachtiging, *, organisatie: Organisatie) -> list[HistoryEntry]:
     """Status changes, the e-mails about ``km`` that ``organisatie`` sent or caused, and the
     messages it got about it, oldest first (three queries, whatever the length)."""
-    from django.contrib.contenttypes.models import ContentType
     from django.utils.translation import gettext as _
 
-    from berichtenbox.models import Bericht
+    from berichtenbox.selectors import berichten_about
     from outbox.selectors import mails_about
 
     from .emails import FEITEN
@@ -378,12 +377,7 @@ def km_history(km: Ketenmachtiging, *, organisatie: Organisatie) -> list[History
                 mail=mail,
             )
         )
-    berichten = Bericht.objects.filter(
-        organisatie=organisatie,
-        betreft_type=ContentType.objects.get_for_model(Ketenmachtiging),
-        betreft_id=km.pk,
-    )
-    for bericht in berichten:
+    for bericht in berichten_about(km, organisatie=organisatie):
         entries.append(
             HistoryEntry(
                 tijd=bericht.created_at,
@@ -400,21 +394,15 @@ def km_history(km: Ketenmachtiging, *, organisatie: Organisatie) -> list[History
 def current_invitation(km: Ketenmachtiging):
     """The outbox row of the invitation that is out now (None before the outbox, or when the
     request does not wait for one)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from outbox.models import Mail
+    from outbox.selectors import mails_about
 
     from .emails import UITNODIGING
 
     if km.status != Status.VERSTUURD:
         return None
     return (
-        Mail.objects.filter(
-            betreft_type=ContentType.objects.get_for_model(Ketenmachtiging),
-            betreft_id=km.pk,
-            soort=UITNODIGING,
-            created_at__gte=km.verstuurd_op,
-        )
+        mails_about(km)
+        .filter(soort=UITNODIGING, created_at__gte=km.verstuurd_op)
         .order_by("-created_at", "-pk")
         .first()
     )

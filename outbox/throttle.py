@@ -22,7 +22,9 @@ class MailThrottled(DomainError):
     pass
 
 
-def _hit(dimension: str, value: str, limit: int, window: int) -> bool:
+def within_limit(dimension: str, value: str, limit: int, window: int) -> bool:
+    """Count one event for ``value`` in its ``dimension`` in the current window; False once
+    more than ``limit`` were counted (shared by every limit that counts in the cache)."""
     digest = hashlib.sha256(value.encode()).hexdigest()[:24]
     key = f"mail-throttle:{dimension}:{digest}:{int(time.time() // window)}"
     cache.add(key, 0, timeout=window * 2)
@@ -40,12 +42,12 @@ def mail_throttle(
     """Count one hand-sent e-mail; raise ``MailThrottled`` (with a message for the person)
     when it is one too many."""
     window = max(1, settings.MAIL_THROTTLE_WINDOW_SECONDS)
-    if user_id and not _hit("user", str(user_id), settings.MAIL_THROTTLE_PER_USER, window):
+    if user_id and not within_limit("user", str(user_id), settings.MAIL_THROTTLE_PER_USER, window):
         raise MailThrottled(
             _("You are sending e-mails faster than allowed. Wait a minute, then try again."),
             code="throttled_user",
         )
-    if ontvanger and not _hit(
+    if ontvanger and not within_limit(
         "ontvanger", ontvanger.strip().lower(), settings.MAIL_THROTTLE_PER_RECIPIENT, window
     ):
         raise MailThrottled(
@@ -56,7 +58,7 @@ def mail_throttle(
             % {"email": ontvanger},
             code="throttled_recipient",
         )
-    if organisatie_id and not _hit(
+    if organisatie_id and not within_limit(
         "organisatie", str(organisatie_id), settings.MAIL_THROTTLE_PER_ORGANISATIE, window
     ):
         raise MailThrottled(
@@ -73,7 +75,7 @@ def anonymous_mail_throttle(ip: str | None) -> None:
     from address ``ip``; raise ``MailThrottled`` when it is one too many. The message is the
     same whether or not an account exists."""
     window = max(1, settings.MAIL_THROTTLE_WINDOW_SECONDS)
-    if ip and not _hit("ip", ip, settings.MAIL_THROTTLE_PER_IP, window):
+    if ip and not within_limit("ip", ip, settings.MAIL_THROTTLE_PER_IP, window):
         raise MailThrottled(
             _("Too many requests from your address just now. Wait a minute, then try again."),
             code="throttled_ip",

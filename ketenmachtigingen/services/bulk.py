@@ -402,7 +402,7 @@ def ketenmachtigingen_renew(
     costs (``akkoord_kosten``) and ``contact`` is the office's contact person named in every
     invitation. Rows that cannot be renewed as typed raise ``RenewalRowsInvalid`` naming each.
     """
-    from ..notifications import Event, notify_rows
+    from ..notifications import Event, notify_rows, row_of
     from ..selectors import ketenmachtigingen_for
 
     if not akkoord_kosten:
@@ -533,19 +533,10 @@ def ketenmachtigingen_renew(
             Event.AANGEVRAAGD,
             [
                 {
-                    "pk": k.pk,
-                    "intermediair_id": k.intermediair_id,
-                    # The relatie's message (a relatie on this platform) names these.
-                    "intermediair_naam": k.intermediair_naam,
-                    "uitnodiging_geldig_tot": k.uitnodiging_geldig_tot,
-                    "relatie_organisatie_id": k.relatie_organisatie_id,
-                    "relatie_naam": k.relatie_naam,
-                    "relatie_kvk_nummer": k.relatie_kvk_nummer,
-                    "relatie_rsin": k.relatie_rsin,
+                    **row_of(k),
                     "relatie_contact_email": k.relatie_contact_email,
                     "taal": k.taal,
                     "verstuurd_op": k.verstuurd_op,
-                    "kenmerk": k.kenmerk,
                 }
                 for k in created
             ],

@@ -1110,21 +1110,15 @@ def ketenmachtiging_mail_again(*, actor: User, km: Ketenmachtiging, mail_id: int
     (a new outbox row; the failed one stays in the history). Only the intermediair's own
     e-mails about its ketenmachtiging, only undelivered ones, limited like every e-mail sent by
     hand. The invitation itself is sent again with ``ketenmachtiging_resend`` (a new term)."""
-    from django.contrib.contenttypes.models import ContentType
-
     from outbox.constants import UNDELIVERED
-    from outbox.models import Mail
+    from outbox.selectors import mails_about
     from outbox.services import mail_again
 
     from ..emails import FEITEN, UITNODIGING
 
     mail = (
-        Mail.objects.filter(
-            pk=mail_id,
-            betreft_type=ContentType.objects.get_for_model(Ketenmachtiging),
-            betreft_id=km.pk,
-            status__in=UNDELIVERED,
-        )
+        mails_about(km)
+        .filter(pk=mail_id, status__in=UNDELIVERED)
         .exclude(soort__in=[UITNODIGING, FEITEN])
         .first()
     )
