@@ -5,6 +5,7 @@ the audit row belongs to the intermediair. Each step leaves a ``Gebeurtenis``.
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -28,6 +29,8 @@ from outbox.services import Envelope, mail_queue
 from outbox.throttle import within_limit
 
 from .models import Gebeurtenis, Ondertekening, Uitnodigingslink, private_storage
+
+logger = logging.getLogger(__name__)
 
 CODE_GELDIG = timedelta(minutes=10)
 MAX_POGINGEN = 5
@@ -150,18 +153,20 @@ def code_send(*, link: Uitnodigingslink, ip_address: str | None) -> None:
             km, Gebeurtenis.Soort.CODE_VERSTUURD, _("by e-mail and text message") if number else ""
         )
     if number:
-        backend = import_string(settings.SMS_BACKEND)()
         text = _("Your %(platform)s code for the ketenmachtiging of %(naam)s: %(code)s") % {
             "platform": settings.PLATFORM_NAME,
             "naam": km.intermediair_naam,
             "code": code,
         }
-        try:
-            backend.send(number=number, text=text)
-        except Exception:  # noqa: BLE001 - the e-mail carries the code too
-            import logging
 
-            logging.getLogger(__name__).warning("SMS code for link %s not sent", link.pk)
+        def send_sms() -> None:
+            try:
+                import_string(settings.SMS_BACKEND)().send(number=number, text=text)
+            except Exception:  # noqa: BLE001 - the e-mail carries the code too
+                logger.warning("SMS code for link %s not sent", link.pk)
+
+        # Like every side effect: only once the code is stored for good.
+        transaction.on_commit(send_sms)
 
 
 def code_verify(*, link: Uitnodigingslink, code: str, ip_address: str | None = None) -> None:
