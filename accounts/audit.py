@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models
 
 from .constants import AuditAction, AuditKind
+from .context import current_via
 from .models import AuditEntry, Organisatie, User
 
 
@@ -50,6 +51,7 @@ def audit_log(
         organisatie=organisatie,
         actor=actor if actor is not None and actor.pk else None,
         actor_repr=(str(actor) if actor is not None else "systeem")[:200],
+        via=current_via()[:200],
         action=action,
         kind=kind,
         object_type=obj._meta.label_lower,

@@ -81,3 +81,4 @@ class AuditKind(models.TextChoices):
     KETENMACHTIGING = "ketenmachtiging", _("Ketenmachtigingen")
     BEVEILIGING = "beveiliging", _("Security")
     CATALOGUS = "catalogus", _("Service catalogue")
+    API = "api", _("API keys and webhooks")

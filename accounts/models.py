@@ -240,6 +240,8 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_repr = models.CharField(max_length=200, blank=True)
+    # The channel when not a page: an API key (accounts.context.set_via).
+    via = models.CharField(_("via"), max_length=200, blank=True)
     timestamp = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=12, choices=AuditAction.choices)
     kind = models.CharField(max_length=20, choices=AuditKind.choices)

@@ -164,7 +164,7 @@ def _export_rows(entries: QuerySet[AuditEntry], *, language: str | None) -> Iter
         for entry in entries.iterator(chunk_size=EXPORT_CHUNK_SIZE):
             yield (
                 entry.timestamp,
-                entry.actor_repr,
+                f"{entry.actor_repr} (via {entry.via})" if entry.via else entry.actor_repr,
                 kinds.get(entry.kind, entry.kind),
                 actions.get(entry.action, entry.action),
                 entry.object_repr,

@@ -47,6 +47,7 @@ from ketenportal.utils.tasks import dispatch
 from .constants import ALLOWED_TRANSITIONS, VERLENGING_MAANDEN, ImportStatus, Status
 from .models import Afzenderinstellingen, Import, Ketenmachtiging, StatusWijziging, add_months
 from .notifications import Event, notify_rows
+from .signals import send_status
 
 logger = logging.getLogger("ketenportal.jobs")
 
@@ -139,6 +140,7 @@ def _transition_rows(rows: list[dict], new: str, *, reden: str, now: datetime) -
         ],
         batch_size=2000,
     )
+    send_status([{**r, "van": r["status"], "naar": new} for r in rows])
     return rows
 
 

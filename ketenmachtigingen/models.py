@@ -382,8 +382,10 @@ class Ketenmachtiging(ScopeFields):
             },
             message="correction" if correctie else "",
         )
-        from .notifications import Event, event_for, notify
+        from .notifications import Event, event_for, notify, row_of
+        from .signals import send_status
 
+        send_status([{**row_of(self), "van": old, "naar": new}])
         event = event or (Event.CORRECTIE if correctie else event_for(old, new))
         if event is not None:
             notify(event, self, key=str(wijziging.pk), reden=reden)

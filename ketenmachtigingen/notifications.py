@@ -51,6 +51,7 @@ from berichtenbox.services import bericht_create, berichten_create
 from outbox.services import Envelope, mail_queue, mails_queue
 
 from .constants import PENDING, Status
+from .signals import notified
 
 
 class Event(StrEnum):
@@ -250,6 +251,7 @@ def notify(event: Event, km, *, key: str = "", **extra) -> None:
         )
     if regel.mail and km.relatie_contact_email:
         mail_queue(_envelope(regel.mail, km, key=key, extra=extra))
+    notified.send(sender="ketenmachtigingen", event=event, rows=[row], keys={km.pk: key})
 
 
 def _envelope(soort: str, km, *, key: str, extra: dict) -> Envelope:
@@ -303,6 +305,12 @@ def notify_rows(event: Event, rows: list[dict], *, key=lambda row: "", extra=Non
                 )
             )
         mails_queue(envelopes)
+    notified.send(
+        sender="ketenmachtigingen",
+        event=event,
+        rows=rows,
+        keys={row["pk"]: key(row) for row in rows},
+    )
     return organisaties
 
 

@@ -59,11 +59,21 @@ def _walk(patterns, prefix: str = "", namespace: str | None = None) -> Iterator[
             yield NamedUrl(name, prefix + str(pattern.pattern), keys, pattern.callback)
 
 
-def named_urls() -> list[NamedUrl]:
+def _all_urls() -> list[NamedUrl]:
     seen: dict[str, NamedUrl] = {}
     for url in _walk(get_resolver().url_patterns):
         seen.setdefault(url.name, url)
     return sorted(seen.values(), key=lambda u: u.name)
+
+
+def named_urls() -> list[NamedUrl]:
+    """Every page (the session-based site). The REST API under ``api:`` has credentials of its
+    own (API keys, no session, no CSRF): ``api_urls()`` and the walkers of ``tests/api``."""
+    return [u for u in _all_urls() if not u.name.startswith("api:")]
+
+
+def api_urls() -> list[NamedUrl]:
+    return [u for u in _all_urls() if u.name.startswith("api:")]
 
 
 # Sample arguments per URL name: a callable taking the test's ``World`` and returning kwargs.
@@ -113,6 +123,8 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
         for name in ("start", "code_sturen", "code", "goedkeuren", "afwijzen", "formulier")
     },
     "goedkeuring:upload": lambda w: {"pk": w.km_of("organisatie").pk},
+    # The REST API (tests/api walks it with keys of both organisations).
+    "api:ketenmachtiging-detail": lambda w: {"pk": w.km_of("organisatie").pk},
     "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
     "groepen:lid_verwijder": lambda w: {
         "pk": w.groep_of("organisatie").pk,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.constants import AuditAction, AuditKind
+from accounts.context import current_via
 from accounts.models import AuditEntry, Lidmaatschap, Organisatie, User
 from diensten.scope import Scope
 from groepen.models import Groep
@@ -35,6 +36,7 @@ from ..models import (
     new_kenmerk,
 )
 from ..related import RelatedRows
+from ..signals import send_status
 from .core import Contacten, Relatie, ketenmachtiging_request
 
 logger = logging.getLogger(__name__)
@@ -509,6 +511,7 @@ def ketenmachtigingen_renew(
                     organisatie=organisatie,
                     actor=actor,
                     actor_repr=str(actor)[:200],
+                    via=current_via()[:200],
                     timestamp=now,
                     action=AuditAction.CREATE,
                     kind=AuditKind.KETENMACHTIGING,
@@ -529,6 +532,7 @@ def ketenmachtigingen_renew(
             ],
             batch_size=2000,
         )
+        send_status([{**row_of(k), "van": "", "naar": Status.VERSTUURD} for k in created])
         notify_rows(
             Event.AANGEVRAAGD,
             [

@@ -32,8 +32,9 @@ from ..exceptions import (
     KetenmachtigingError,
 )
 from ..models import Afzenderinstellingen, Ketenmachtiging, StatusWijziging, add_months
-from ..notifications import Event, notify
+from ..notifications import Event, notify, row_of
 from ..selectors import open_renewal_of
+from ..signals import send_status
 
 logger = logging.getLogger(__name__)
 
@@ -287,6 +288,7 @@ def _new(
                     **fields,
                 )
             StatusWijziging.objects.create(ketenmachtiging=km, van="", naar=status, actor=actor)
+            send_status([{**row_of(km), "van": "", "naar": status}])
             return km
         except IntegrityError:
             if status in PENDING:
@@ -999,6 +1001,7 @@ def ketenmachtiging_grant(
                 StatusWijziging.objects.create(
                     ketenmachtiging=km, van="", naar=Status.ACTIEF, actor=actor
                 )
+                send_status([{**row_of(km), "van": "", "naar": Status.ACTIEF}])
                 break
             except IntegrityError:
                 if _attempt == 4:

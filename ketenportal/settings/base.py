@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "ketenportal",
     # Ketenportal, lowest layer first: an app imports only from the apps above it.
     "outbox",
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
     "berichtenbox",
     "ketenmachtigingen",
     "goedkeuring",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -345,6 +349,62 @@ MAIL_THROTTLE_PER_USER = env.int("MAIL_THROTTLE_PER_USER", default=10)
 MAIL_THROTTLE_PER_RECIPIENT = env.int("MAIL_THROTTLE_PER_RECIPIENT", default=3)
 MAIL_THROTTLE_PER_ORGANISATIE = env.int("MAIL_THROTTLE_PER_ORGANISATIE", default=30)
 MAIL_THROTTLE_PER_IP = env.int("MAIL_THROTTLE_PER_IP", default=10)
+# --- The REST API and webhooks (api/) ------------------------------------------------------
+# Requests per API key (DRF rate, "<n>/<sec|min|hour|day>"); over it: 429 with Retry-After.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+# Waits between webhook delivery attempts after a failure (about 24 hours in all); after the
+# last one the delivery is "mislukt" (it can still be redelivered by hand).
+WEBHOOK_RETRY_DELAYS_SECONDS = env.list(
+    "WEBHOOK_RETRY_DELAYS_SECONDS", cast=int, default=[5, 300, 1800, 7200, 18000, 36000, 36000]
+)
+# An endpoint is disabled after this many failed attempts in a row (its beheerders are told).
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=120)
+# Endpoints must be public HTTPS addresses; dev.py and test.py allow http and loopback.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=True)
+# The delivery log is kept this many days.
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", default=30)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasApiKey", "api.permissions.KeyMayWrite"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ketenportal API",
+    "DESCRIPTION": (
+        "Ketenmachtigingen of your organisation for your own software: which of your clients "
+        "you may act for, at which services, until when; request, register, renew and end "
+        "them; be told of changes by signed webhooks (Standard Webhooks)."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "WEBHOOKS": [
+        "api.webhooks.schema.created",
+        "api.webhooks.schema.status_changed",
+        "api.webhooks.schema.renewal_due",
+        "api.webhooks.schema.expiring",
+        "api.webhooks.schema.ended",
+        "api.webhooks.schema.invitation_lapsing",
+        "api.webhooks.schema.test",
+    ],
+}
+
 # How often the sweeps run under Celery beat (minutes); they are cheap when nothing is due.
 SWEEP_INTERVAL_MINUTES = env.int("SWEEP_INTERVAL_MINUTES", default=60)
 # Uploaded import spreadsheets are kept this many days, then the sweeps delete the file (the
@@ -361,6 +421,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "outbox": {"task": "outbox.tasks.deliver_due_task", "schedule": 60.0},
+    "webhooks": {"task": "api.tasks.deliver_due_webhooks_task", "schedule": 60.0},
     "prune": {"task": "accounts.tasks.prune_task", "schedule": 86400.0},
     "heartbeat": {"task": "ketenportal.tasks.heartbeat", "schedule": 30.0},
 }

@@ -8,6 +8,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "django-insecure-ketenportal-dev-only")
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
+# Webhook receivers on this machine (http://127.0.0.1:…) are allowed here, never in production.
+os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_URLS", "true")
+os.environ.setdefault("WEBHOOK_REQUIRE_HTTPS", "false")
 os.environ.setdefault("SMS_BACKEND", "accounts.sms.ConsoleBackend")
 
 from .base import *  # noqa: E402,F403

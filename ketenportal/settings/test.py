@@ -9,6 +9,9 @@ os.environ.setdefault("SECRET_KEY", "django-insecure-ketenportal-test-only")
 os.environ.setdefault("DEBUG", "false")
 # In-memory mail (django.core.mail.outbox); the real-worker tests give their worker a folder.
 os.environ.setdefault("EMAIL_URL", "memorymail://")
+# Webhook receivers on this machine (http://127.0.0.1:…) are allowed here, never in production.
+os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_URLS", "true")
+os.environ.setdefault("WEBHOOK_REQUIRE_HTTPS", "false")
 os.environ.setdefault("SMS_BACKEND", "accounts.sms.LocmemBackend")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 

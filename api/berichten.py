@@ -1,0 +1,1 @@
+"""Texts of the API's berichten (registered with the berichtenbox)."""

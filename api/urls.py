@@ -1,0 +1,17 @@
+"""``/api/v1/``: the REST API, its schema and its reference page."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from . import docs, views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("ketenmachtigingen", views.KetenmachtigingViewSet, basename="ketenmachtiging")
+
+urlpatterns = [
+    path("schema/", docs.SchemaView.as_view(), name="schema"),
+    path("docs/", docs.ReferenceView.as_view(), name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,1 @@
+"""Webhooks: events of the lifecycle, written to an outbox, signed and delivered."""
