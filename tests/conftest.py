@@ -172,6 +172,23 @@ class World:
             tekst="De ketenmachtiging is actief.",
         )
 
+        # API keys, made without the service (no audit rows: tests count those).
+        from api.keys import hash_key, new_key
+        from api.models import ApiKey
+
+        def make_key(lid, naam):
+            key, prefix = new_key()
+            return ApiKey.objects.create(
+                organisatie=lid.organisatie,
+                naam=naam,
+                prefix=prefix,
+                key_hash=hash_key(key),
+                created_by=lid.user,
+            )
+
+        self.apikey = make_key(self.beheerder, "Boekhouding")
+        self.other_apikey = make_key(self.other_beheerder, "Salaris")
+
     def lidmaatschap_of(self, which: str):
         return self.gebruiker if which == "organisatie" else self.other_gebruiker
 
@@ -189,6 +206,9 @@ class World:
 
     def bericht_of(self, which: str):
         return self.bericht if which == "organisatie" else self.other_bericht
+
+    def apikey_of(self, which: str):
+        return self.apikey if which == "organisatie" else self.other_apikey
 
 
 @pytest.fixture

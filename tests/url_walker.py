@@ -125,6 +125,7 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "goedkeuring:upload": lambda w: {"pk": w.km_of("organisatie").pk},
     # The REST API (tests/api walks it with keys of both organisations).
     "api:ketenmachtiging-detail": lambda w: {"pk": w.km_of("organisatie").pk},
+    "api_keys:intrekken": lambda w: {"pk": w.apikey_of("organisatie").pk},
     "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
     "groepen:lid_verwijder": lambda w: {
         "pk": w.groep_of("organisatie").pk,
