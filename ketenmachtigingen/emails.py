@@ -185,10 +185,22 @@ def render_goedgekeurd(mail) -> EmailMultiAlternatives:
     )
 
 
+def _date_or_none(value: str | None):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def render_feiten(mail) -> EmailMultiAlternatives:
     km = _km(mail)
+    feiten = mail.params.get("feiten", {})
     context = {
-        "feiten": mail.params.get("feiten", {}),
+        "feiten": feiten,
+        "startdatum": _date_or_none(feiten.get("startdatum")),
+        "einddatum": _date_or_none(feiten.get("einddatum")),
         "platform": settings.PLATFORM_NAME,
         "afzender_naam": mail.params.get("afzender", ""),
     }

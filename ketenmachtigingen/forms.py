@@ -27,6 +27,18 @@ class BedrijfZoekForm(forms.Form):
     )
 
 
+class IntermediairZoekForm(BedrijfZoekForm):
+    """Afgeven, step 1: the intermediair the organisation grants a ketenmachtiging to."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nummer"].help_text = _(
+            "Enter the KvK number (8 digits) of the intermediair (for instance your accountant "
+            "or payroll office) to whom you want to grant a ketenmachtiging. An intermediair "
+            "without a KvK number: enter its fiscal number (9 digits)."
+        )
+
+
 class GebruikersKeuzeForm(forms.Form):
     """Kies gebruikers: users (EH3 or higher, not Belastingdienst-only) and groups of the
     intermediair."""

@@ -939,6 +939,15 @@ def ketenmachtiging_approve_by_relatie(*, actor: User, km: Ketenmachtiging) -> K
 # --- Granting (afgegeven) ---------------------------------------------------------------------
 
 
+def check_grant_to(*, relatie_organisatie: Organisatie, intermediair: Relatie) -> None:
+    """An organisation cannot grant a ketenmachtiging to itself (said at step 1 already)."""
+    own = {relatie_organisatie.kvk_nummer, relatie_organisatie.fiscaal_nummer} - {""}
+    if {intermediair.kvk_nummer, intermediair.rsin} & own:
+        raise KetenmachtigingError(
+            _("An organisation cannot grant a ketenmachtiging to itself."), code="self"
+        )
+
+
 def ketenmachtiging_grant(
     *,
     actor: User,
@@ -960,10 +969,7 @@ def ketenmachtiging_grant(
             _("Agree to the costs of registering this ketenmachtiging to continue."),
             code="akkoord",
         )
-    if intermediair.kvk_nummer and intermediair.kvk_nummer == relatie_organisatie.kvk_nummer:
-        raise KetenmachtigingError(
-            _("An organisation cannot grant a ketenmachtiging to itself."), code="self"
-        )
+    check_grant_to(relatie_organisatie=relatie_organisatie, intermediair=intermediair)
     on_platform = (
         Organisatie.objects.filter(kvk_nummer=intermediair.kvk_nummer).first()
         if intermediair.kvk_nummer

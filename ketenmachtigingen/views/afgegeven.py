@@ -16,7 +16,7 @@ from ketenportal.exceptions import DomainError
 
 from .. import selectors, services
 from ..concept import Concept
-from ..forms import AfgevenForm, BedrijfZoekForm, FeitenMailForm
+from ..forms import AfgevenForm, FeitenMailForm, IntermediairZoekForm
 from ..kvk import KvkError, lookup
 from ..models import Ketenmachtiging
 
@@ -56,7 +56,7 @@ class AfgevenView(KetenmachtigingAccessMixin, TemplateView):
             else [],
             bestaande=kwargs.get("bestaande"),
             gekozen=scope_text(chosen) if chosen and not chosen.is_empty else "",
-            zoek_form=kwargs.get("zoek_form") or BedrijfZoekForm(),
+            zoek_form=kwargs.get("zoek_form") or IntermediairZoekForm(),
             picker=kwargs.get("picker") or picker_context(initial=self.concept.scope),
             form=kwargs.get("form") or AfgevenForm(),
             tarief=settings.KETENMACHTIGING_TARIEF,
@@ -65,14 +65,17 @@ class AfgevenView(KetenmachtigingAccessMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         if request.POST.get("stap") == "1":
-            form = BedrijfZoekForm(request.POST)
+            form = IntermediairZoekForm(request.POST)
             if form.is_valid():
                 try:
-                    bedrijf = lookup(form.cleaned_data["nummer"])
-                except KvkError as exc:
+                    relatie = services.Relatie.from_bedrijf(lookup(form.cleaned_data["nummer"]))
+                    services.check_grant_to(
+                        relatie_organisatie=request.organisatie, intermediair=relatie
+                    )
+                except (KvkError, DomainError) as exc:
                     form.add_error("nummer", str(exc))
                 else:
-                    self.concept.set_relatie(services.Relatie.from_bedrijf(bedrijf))
+                    self.concept.set_relatie(relatie)
                     self.concept.save()
                     return redirect("ketenmachtigingen:afgeven")
             return self.render_to_response(self.get_context_data(zoek_form=form), status=400)
@@ -133,7 +136,7 @@ class AfgegevenMixin(KetenmachtigingAccessMixin):
             raise Http404 from exc
 
     def feiten(self) -> dict:
-        """The four facts the We-ID manual says to pass on to the intermediair."""
+        """The four facts the We-ID manual says to pass on to the intermediair, and the term."""
         return {
             "eigen_kvk": self.km.relatie_kvk_nummer or self.km.relatie_rsin,
             "intermediair_kvk": self.km.intermediair_kvk_nummer,
@@ -141,6 +144,10 @@ class AfgegevenMixin(KetenmachtigingAccessMixin):
             "diensten": scope_text(scope_of(self.km)),
             "leverancier": settings.PLATFORM_NAME,
             "relatie_naam": self.km.relatie_naam,
+            # The term, so the intermediair knows until when (ISO dates: the e-mail's params).
+            "looptijd_jaren": self.km.looptijd_jaren,
+            "startdatum": self.km.startdatum.isoformat() if self.km.startdatum else "",
+            "einddatum": self.km.einddatum.isoformat() if self.km.einddatum else "",
         }
 
     def get_context_data(self, **kwargs):

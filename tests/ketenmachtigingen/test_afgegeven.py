@@ -119,10 +119,22 @@ def test_the_pickers_own_button_keeps_the_choice_without_judging_the_rest(bedrij
     )
 
 
-def test_cannot_grant_to_itself(bedrijf_client):
-    response = grant(bedrijf_client, "68750110")
+def test_cannot_grant_to_itself_said_at_step_one(bedrijf_client):
+    bedrijf_client.cookies["django_language"] = "nl"
+    response = bedrijf_client.post(NIEUW, {"stap": "1", "nummer": "68750110"})
     assert response.status_code == 400
+    assert "kan geen ketenmachtiging aan zichzelf afgeven" in response.content.decode()
+    # Step 1 is not passed: no intermediair chosen, nothing registered.
+    page = bedrijf_client.get(NIEUW)
+    assert page.context["intermediair"] is None
     assert not Ketenmachtiging.objects.filter(bron=Bron.AFGEGEVEN).exists()
+
+
+def test_the_grant_page_explains_the_kvk_number_of_the_intermediair(bedrijf_client):
+    bedrijf_client.cookies["django_language"] = "nl"
+    page = bedrijf_client.get(NIEUW).content.decode()
+    assert "van de intermediair" in page
+    assert "waarvoor u een ketenmachtiging wilt toevoegen" not in page
 
 
 def test_mail_the_four_facts(bedrijf_client, intermediair, django_capture_on_commit_callbacks):
@@ -134,6 +146,13 @@ def test_mail_the_four_facts(bedrijf_client, intermediair, django_capture_on_com
         assert bedrijf_client.post(url, {"email": "kantoor@jansen.nl"}).status_code == 302
     assert mail.outbox[0].to == ["kantoor@jansen.nl"]
     assert "30123456" in mail.outbox[0].body and "68750110" in mail.outbox[0].body
+    # The term, in the e-mail and on the page, with the status history.
+    term = f"{km.startdatum:%d-%m-%Y} tot {km.einddatum:%d-%m-%Y}"
+    assert f"Looptijd: 5 jaar, van {term}." in mail.outbox[0].body
+    bedrijf_client.cookies["django_language"] = "nl"
+    page = bedrijf_client.get(url).content.decode()
+    assert f"{km.einddatum:%d-%m-%Y}" in page and f"{km.startdatum:%d-%m-%Y}" in page
+    assert "5 jaar" in page and "Historie" in page
     assert bedrijf_client.post(url, {"email": "geen adres"}).status_code == 400
 
 
