@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "accounts.middleware.ActiveOrganisatieMiddleware",
+    # A 404 for an object of another of the person's organisations offers to switch.
+    "ketenportal.switch.SwitchOrganisationOfferMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     # Control characters in the address, a NUL in form data: 400 before any view (row 28).
     # Late, so its 400 page has the language and the headers of every other page.
