@@ -8,6 +8,7 @@ concept until the last step creates the ketenmachtiging through a service.
 
 from django.conf import settings
 from django.contrib import messages
+from django.forms.utils import ErrorDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from ..constants import Status
 from ..forms import (
     BedrijfZoekForm,
     DuurForm,
+    EigenContactForm,
     GebruikersKeuzeForm,
     GoedgekeurdForm,
     ImportVersturenForm,
@@ -286,6 +288,8 @@ class VersturenView(CompleteConceptMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         if not self.concept.complete:
             return redirect(WIZARD)
+        if "als_standaard" in request.POST:
+            return self.save_as_default(request)
         if self.concept.import_id:
             return self.post_import(request)
         form = VersturenForm(request.POST)
@@ -345,6 +349,32 @@ class VersturenView(CompleteConceptMixin, TemplateView):
                 )
                 return redirect(km.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def save_as_default(self, request):
+        """ "Stel deze gegevens als standaard in": save the own contact person as typed to the
+        sender settings, and stay on this step with everything typed kept (nothing is sent).
+        Only the contact fields are judged; the rest may still be empty."""
+        form = self.form_class()(request.POST)
+        form.is_valid()
+        contact_fields = set(EigenContactForm.base_fields)
+        contact_errors = {k: v for k, v in form.errors.items() if k in contact_fields}
+        form._errors = ErrorDict(contact_errors)
+        if not contact_errors:
+            services.afzender_update(
+                actor=request.user,
+                organisatie=request.organisatie,
+                **{k: form.cleaned_data[k] for k in contact_fields},
+            )
+            messages.success(
+                request,
+                _(
+                    "These contact details are now the default in the sender settings; they "
+                    "are filled in for every new request. Nothing has been sent yet."
+                ),
+            )
+        return self.render_to_response(
+            self.get_context_data(form=form), status=400 if contact_errors else 200
+        )
 
     def post_import(self, request):
         """Send one request per company of the import (by a task, with progress)."""

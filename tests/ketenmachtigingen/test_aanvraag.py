@@ -280,6 +280,42 @@ def test_sender_settings_prefill_the_contact(world, client_):
     assert AuditEntry.objects.filter(kind=AuditKind.INSTELLING).count() == 1
 
 
+def test_set_these_details_as_default_saves_in_place(world, client_):
+    """ "Stel deze gegevens als standaard in" saves the own contact to the sender settings and
+    stays on the step with everything typed kept; nothing is sent (issue 21)."""
+    from ketenmachtigingen.models import Afzenderinstellingen
+
+    fill_wizard(client_)
+    before = Ketenmachtiging.objects.count()
+    client_.cookies["django_language"] = "nl"
+    versturen = reverse("ketenmachtigingen:versturen")
+    assert "Stel deze gegevens als standaard in" in client_.get(versturen).content.decode()
+    typed = {
+        "voorletters": "K.",
+        "achternaam": "Kantoor",
+        "email": "kantoor@alpha.nl",
+        "telefoon": "0301234567",
+        "relatie_achternaam": "Donald",  # half typed: not judged, kept
+        "als_standaard": "1",
+    }
+    response = client_.post(versturen, typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "standaard in de afzenderinstellingen" in page and "Donald" in page
+    instellingen = Afzenderinstellingen.objects.get(organisatie=world.organisatie)
+    assert (instellingen.email, instellingen.achternaam) == ("kantoor@alpha.nl", "Kantoor")
+    assert Ketenmachtiging.objects.count() == before
+    # A bad own e-mail address is said at its field; nothing saved.
+    response = client_.post(versturen, {**typed, "email": "geen adres"})
+    assert response.status_code == 400
+    assert "Vul een geldig e-mailadres in" in response.content.decode()
+    assert (
+        Afzenderinstellingen.objects.get(organisatie=world.organisatie).email == "kantoor@alpha.nl"
+    )
+    # And the next request is prefilled with it.
+    assert "kantoor@alpha.nl" in client_.get(versturen).content.decode()
+
+
 def test_register_as_already_approved(world, client_):
     fill_wizard(client_, gebruikers=[world.gebruiker.pk], looptijd=3)
     confirm = client_.get(reverse("ketenmachtigingen:goedgekeurd")).content.decode()
