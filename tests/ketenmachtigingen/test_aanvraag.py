@@ -308,7 +308,7 @@ def test_set_these_details_as_default_saves_in_place(world, client_):
     # A bad own e-mail address is said at its field; nothing saved.
     response = client_.post(versturen, {**typed, "email": "geen adres"})
     assert response.status_code == 400
-    assert "Vul een geldig e-mailadres in" in response.content.decode()
+    assert "Voer een geldig e-mailadres in" in response.content.decode()
     assert (
         Afzenderinstellingen.objects.get(organisatie=world.organisatie).email == "kantoor@alpha.nl"
     )
