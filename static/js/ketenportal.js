@@ -103,7 +103,40 @@
     button.addEventListener("click", function () { window.print(); });
   }
 
+  // input[data-filter-list="#id"]: filter the checklist items in #id as you type (checked
+  // items stay visible, so nothing chosen disappears). Without JavaScript the form's own
+  // search button asks the server instead; with it that button is not needed.
+  function enhanceFilter(input) {
+    var list = document.querySelector(input.dataset.filterList);
+    if (!list) { return; }
+    var status = list.querySelector("[data-filter-status]");
+    var button = input.form && input.form.querySelector("[data-filter-button]");
+    if (button) { button.hidden = true; }
+    function update() {
+      var q = input.value.trim().toLowerCase();
+      var shown = 0;
+      list.querySelectorAll("li.kp-checklist__item").forEach(function (item) {
+        var label = item.querySelector("label");
+        var text = (label ? label.textContent : item.textContent).toLowerCase();
+        var checked = item.querySelector("input:checked");
+        var match = !q || text.indexOf(q) !== -1 || !!checked;
+        item.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      if (status) {
+        status.textContent = q ? status.dataset.filterStatus.replace("{count}", shown) : "";
+      }
+    }
+    input.addEventListener("input", update);
+    input.addEventListener("search", update);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); update(); }
+    });
+    update();
+  }
+
   function enhance(root) {
+    root.querySelectorAll("[data-filter-list]").forEach(enhanceFilter);
     root.querySelectorAll("[data-print]").forEach(enhancePrint);
     root.querySelectorAll("[data-dialog]").forEach(enhanceDialog);
     root.querySelectorAll("[data-reveal-when]").forEach(enhanceReveal);

@@ -47,3 +47,29 @@ def test_create_group_with_restricted_services(page: Page, live_server):
     groep = Groep.objects.get(naam="Loonadministratie")
     assert {d.naam_nl for d in groep.diensten.all()} == {"Omzetbelasting", "Verzuim Ziektewet"}
     assert [m.user for m in groep.leden.all()] == [collega]
+
+
+def test_the_user_lists_filter_as_you_type_and_keep_what_is_checked(page: Page, live_server):
+    organisatie = OrganisatieFactory(naam="Accountants Alpha B.V.")
+    beheerder = LidmaatschapFactory(organisatie=organisatie, rol=Rol.BEHEERDER).user
+    LidmaatschapFactory(organisatie=organisatie, user__voorletters="A.", user__last_name="Bakker")
+    LidmaatschapFactory(organisatie=organisatie, user__voorletters="P.", user__last_name="Jansen")
+    groep = Groep.objects.create(organisatie=organisatie, naam="Loon")
+
+    log_in(page, live_server.url, beheerder)
+    page.goto(f"{live_server.url}/groepen/{groep.pk}/gebruikers/")
+    search = page.get_by_label("Zoek op gebruiker")
+    # With JavaScript the list filters itself; the server search button is not needed.
+    expect(page.get_by_role("button", name="Zoek", exact=True)).to_be_hidden()
+    search.fill("jans")
+    expect(page.get_by_label("P. Jansen")).to_be_visible()
+    expect(page.get_by_label("A. Bakker")).to_be_hidden()
+    expect(page.get_by_text("Getoonde gebruikers: 1")).to_be_visible()
+    page.get_by_label("P. Jansen").check()
+    search.fill("bakk")
+    # The checked one stays in view: nothing chosen disappears.
+    expect(page.get_by_label("A. Bakker")).to_be_visible()
+    expect(page.get_by_label("P. Jansen")).to_be_checked()
+    page.get_by_label("A. Bakker").check()
+    page.get_by_role("button", name="Voeg gebruikers toe", exact=True).click()
+    assert sorted(m.user.last_name for m in groep.leden.all()) == ["Bakker", "Jansen"]
