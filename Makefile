@@ -13,7 +13,7 @@ DEB_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libhar
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install install-dev install-bench system-packages translations messages lint format bench \
-        worker beat clean
+        worker beat clean screenshots
 
 ## run: set everything up and serve the portal on http://$(HOST):$(PORT) (SQLite, tasks in-process)
 run: install translations
@@ -24,6 +24,10 @@ run: install translations
 		       echo "" && echo "Ketenportal: http://$(HOST):$(PORT)/  (stop with Ctrl+C)" && \
 		       { $(PY) manage.py run_jobs --loop --interval 60 -v0 & } && \
 		       exec $(PY) manage.py runserver $(HOST):$(PORT) --noreload'
+
+## screenshots: the main pages at 1280 px and 375 px, in Dutch and English, in docs/screenshots/
+screenshots: install-dev system-packages translations
+	$(PY) scripts/screenshots.py docs/screenshots
 
 ## test: install what the tests need and run all of them
 test: install-dev system-packages translations

@@ -135,7 +135,17 @@
     update();
   }
 
+  // details[data-fold-wide]: the main menu's fold. Open on a wide screen (where CSS without
+  // ::details-content cannot show it), folded on a phone.
+  function enhanceFold(details) {
+    var wide = window.matchMedia("(min-width: 50.0625rem)");
+    function update() { if (wide.matches) { details.open = true; } }
+    wide.addEventListener("change", update);
+    update();
+  }
+
   function enhance(root) {
+    root.querySelectorAll("[data-fold-wide]").forEach(enhanceFold);
     root.querySelectorAll("[data-filter-list]").forEach(enhanceFilter);
     root.querySelectorAll("[data-print]").forEach(enhancePrint);
     root.querySelectorAll("[data-dialog]").forEach(enhanceDialog);

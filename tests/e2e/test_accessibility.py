@@ -296,6 +296,8 @@ def test_main_pages_have_no_serious_axe_violations(page: Page, live_server, sett
     check.visit("bericht", f"/berichtenbox/{w['bericht'].pk}/")
     check.visit("overige wijzigingen", "/overige-wijzigingen/")
     check.visit("afzenderinstellingen", "/instellingen/afzender/")
+    check.visit("api-sleutels", "/instellingen/api/")
+    check.visit("nieuwe api-sleutel", "/instellingen/api/nieuw/")
     check.visit("mijn profiel", "/profiel/")
     check.visit("wachtwoord wijzigen", "/profiel/wachtwoord/")
     # A weak password: several errors on one field.
