@@ -33,6 +33,7 @@ PAGES = [
     ("api-sleutels", "/instellingen/api/"),
     ("profiel", "/profiel/"),
 ]
+SUBMIT = ".kp-card button.utrecht-button--primary-action"
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 
 
@@ -89,11 +90,11 @@ def main(out: Path) -> None:
                     page.goto(f"{base}/")
                     page.locator("#id_auth-username").fill("beheerder")
                     page.locator("#id_auth-password").fill(PASSWORD)
-                    page.locator("main button.utrecht-button--primary-action, .kp-card button.utrecht-button--primary-action").first.click()
+                    page.locator(SUBMIT).first.click()
                     # One TOTP code is accepted once: wait for the next 30-second step.
                     time.sleep(31 - time.time() % 30)
                     page.locator("#id_token-otp_token").fill(code())
-                    page.locator("main button.utrecht-button--primary-action, .kp-card button.utrecht-button--primary-action").first.click()
+                    page.locator(SUBMIT).first.click()
                     page.wait_for_load_state()
                     # The person's own language wins over the browser's: choose it as they would.
                     switch = page.locator(".kp-language button[name=language]")

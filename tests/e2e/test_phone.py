@@ -43,7 +43,10 @@ def test_no_page_scrolls_sideways_at_phone_width(phone: Page, live_server, setti
         "/gebruikers/",
         f"/gebruikers/{w['collega'].pk}/",
         "/machtigingen/",
-        *[f"/ketenmachtigingen/van-relaties/?tab={t}" for t in ("actief", "wachtend", "acties", "verlopen", "historie")],
+        *[
+            f"/ketenmachtigingen/van-relaties/?tab={t}"
+            for t in ("actief", "wachtend", "acties", "verlopen", "historie")
+        ],
         w["km"].get_absolute_url(),
         f"{w['km'].get_absolute_url()}beeindig/",
         "/ketenmachtigingen/van-relaties/nieuw/",
