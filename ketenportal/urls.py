@@ -62,6 +62,7 @@ urlpatterns = [
     path("", include("berichtenbox.urls")),
     path("", include("ketenmachtigingen.urls")),
     path("", include("goedkeuring.urls")),
+    path("", include("api.webhook_urls")),
     path("api/v1/", include("api.urls")),
     path("health/", account_views.HealthView.as_view(), name="health"),
     path(".well-known/security.txt", site_views.security_txt, name="security_txt"),

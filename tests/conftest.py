@@ -172,6 +172,13 @@ class World:
             tekst="De ketenmachtiging is actief.",
         )
 
+        self.webhook, self.webhook_delivery = _webhook_with_delivery(
+            self.organisatie, "https://boekhouding.alpha.example/webhooks"
+        )
+        self.other_webhook, self.other_webhook_delivery = _webhook_with_delivery(
+            self.other_organisatie, "https://software.beta-loonbureau.example/hook"
+        )
+
     def lidmaatschap_of(self, which: str):
         return self.gebruiker if which == "organisatie" else self.other_gebruiker
 
@@ -189,6 +196,47 @@ class World:
 
     def bericht_of(self, which: str):
         return self.bericht if which == "organisatie" else self.other_bericht
+
+    def webhook_of(self, which: str):
+        return self.webhook if which == "organisatie" else self.other_webhook
+
+    def webhook_delivery_of(self, which: str):
+        return self.webhook_delivery if which == "organisatie" else self.other_webhook_delivery
+
+
+def _webhook_with_delivery(organisatie, url: str):
+    """A webhook endpoint with one delivered event. Disabled by hand, so that no test that
+    changes the organisation's ketenmachtigingen sends it anything."""
+    from django.utils import timezone
+
+    from api import crypto
+    from api.constants import SUBSCRIBABLE, DeliveryStatus, WebhookEvent
+    from api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+    from api.services import new_webhook_secret
+    from api.webhooks.emit import new_event_id
+
+    endpoint = WebhookEndpoint.objects.create(
+        organisatie=organisatie,
+        url=url,
+        omschrijving="Boekhoudpakket",
+        events=[e.value for e in SUBSCRIBABLE],
+        secret_encrypted=crypto.encrypt(new_webhook_secret()),
+        actief=False,
+        uitgeschakeld_op=timezone.now(),
+        uitgeschakeld_reden="handmatig",
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id=new_event_id(),
+        event_type=WebhookEvent.TEST,
+        payload={"type": "webhook.test", "timestamp": "2026-01-01T00:00:00Z", "data": {}},
+        status=DeliveryStatus.AFGELEVERD,
+        pogingen=1,
+        laatste_code=204,
+        afgeleverd_op=timezone.now(),
+    )
+    WebhookAttempt.objects.create(delivery=delivery, status_code=204, duur_ms=42)
+    return endpoint, delivery
 
 
 @pytest.fixture

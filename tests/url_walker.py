@@ -126,6 +126,19 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     # The REST API (tests/api walks it with keys of both organisations).
     "api:ketenmachtiging-detail": lambda w: {"pk": w.km_of("organisatie").pk},
     "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
+    **{
+        f"webhooks:{name}": (lambda w: {"pk": w.webhook_of("organisatie").pk})
+        for name in ("detail", "wijzig", "uitschakelen", "inschakelen", "verwijder", "test")
+    },
+    **{
+        f"webhooks:{name}": (
+            lambda w: {
+                "pk": w.webhook_of("organisatie").pk,
+                "delivery": w.webhook_delivery_of("organisatie").pk,
+            }
+        )
+        for name in ("aflevering", "opnieuw")
+    },
     "groepen:lid_verwijder": lambda w: {
         "pk": w.groep_of("organisatie").pk,
         "lid": w.lidmaatschap_of("organisatie").pk,
