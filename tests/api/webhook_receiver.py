@@ -8,8 +8,8 @@ Behaviour is set on the instance and may change while it runs:
 * ``delay``: seconds to wait before answering (a slow receiver, to kill a worker mid-delivery);
 * ``location``: the ``Location`` of a 3xx answer; ``body``: the answer's body.
 
-``received`` holds every request: ``Received(path, headers, body)`` with lower-case header
-names. ``verify(secret)`` checks each signature with the Standard Webhooks library, as a real
+``received`` holds every request as it arrives (before the answer): ``Received(path, headers,
+body)`` with lower-case header names; ``in_flight`` counts those not answered yet. ``verify(secret)`` checks each signature with the Standard Webhooks library, as a real
 receiver would.
 """
 
@@ -49,19 +49,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         received = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
         status = receiver.next_status()
-        if receiver.delay:
-            time.sleep(receiver.delay)
         with receiver.lock:
-            receiver.received.append(received)
-        answer = receiver.body
-        self.send_response(status)
-        if 300 <= status < 400:
-            self.send_header("Location", receiver.location)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(answer)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(answer)
+            receiver.received.append(received)  # it arrived, whatever happens to the answer
+            receiver.in_flight += 1
+        try:
+            if receiver.delay:
+                time.sleep(receiver.delay)
+            answer = receiver.body
+            self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", receiver.location)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(answer)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(answer)
+        except OSError:
+            pass  # the sender is gone (a killed worker, a deadline)
+        finally:
+            with receiver.lock:
+                receiver.in_flight -= 1
 
 
 class FakeReceiver:
@@ -72,6 +79,7 @@ class FakeReceiver:
         self.location = "http://127.0.0.1:9/elsewhere"
         self.body = b""
         self.received: list[Received] = []
+        self.in_flight = 0  # requests received and not answered yet
         self.lock = threading.Lock()
         self.server: http.server.ThreadingHTTPServer | None = None
 
