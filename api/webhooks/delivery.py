@@ -26,7 +26,7 @@ import json
 import logging
 import ssl
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -58,7 +58,6 @@ class Report:
     delivered: int = 0
     retried: int = 0
     failed: int = 0
-    details: list[str] = field(default_factory=list, repr=False)
 
     def add(self, outcome: str) -> None:
         if outcome == "delivered":
@@ -207,11 +206,21 @@ def _still_mine(claim: Claim):
 
 
 def record(claim: Claim, outcome: Outcome) -> str:
-    """Keep the try and move the row on: delivered, retried later, or failed. One transaction;
-    a claim that was taken over (its lease ran out meanwhile) keeps only its attempt row."""
+    """Keep the try and move the row on: delivered, retried later, or failed. One transaction,
+    with the endpoint locked first (as every service that changes an endpoint and its
+    deliveries does); a claim that was taken over meanwhile (its lease ran out) keeps only its
+    attempt row, and an endpoint deleted meanwhile keeps nothing."""
     delivery = claim.delivery
     now = timezone.now()
     with transaction.atomic():
+        endpoint = (
+            WebhookEndpoint.objects.select_for_update()
+            .select_related("organisatie")
+            .filter(pk=delivery.endpoint_id)
+            .first()
+        )
+        if endpoint is None or not WebhookDelivery.objects.filter(pk=delivery.pk).exists():
+            return "gone"
         WebhookAttempt.objects.create(
             delivery=delivery,
             timestamp=now,
@@ -229,11 +238,10 @@ def record(claim: Claim, outcome: Outcome) -> str:
                 laatste_code=outcome.status_code,
                 laatste_fout="",
             )
-            WebhookEndpoint.objects.filter(
-                pk=delivery.endpoint_id, opeenvolgende_fouten__gt=0
-            ).update(opeenvolgende_fouten=0)
+            if endpoint.opeenvolgende_fouten:
+                endpoint.opeenvolgende_fouten = 0
+                endpoint.save(update_fields=["opeenvolgende_fouten"])
             return "delivered" if updated else "lost"
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
         endpoint.opeenvolgende_fouten += 1
         endpoint.save(update_fields=["opeenvolgende_fouten"])
         final = claim.pogingen >= max_attempts() or not endpoint.actief
@@ -266,7 +274,7 @@ def record(claim: Claim, outcome: Outcome) -> str:
     return "failed" if final else "retried"
 
 
-def stop_waiting(endpoint: WebhookEndpoint, *, now: datetime) -> int:
+def stop_waiting(endpoint: WebhookEndpoint) -> int:
     """The endpoint's waiting deliveries end as ``mislukt`` (redeliverable by hand)."""
     return WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.WACHTEND).update(
         status=DeliveryStatus.MISLUKT,
@@ -285,7 +293,7 @@ def disable_after_failures(endpoint: WebhookEndpoint, *, now: datetime) -> None:
     endpoint.uitgeschakeld_reden = f"{Reden.FOUTEN}:{n}"
     endpoint.updated_at = now
     endpoint.save(update_fields=["actief", "uitgeschakeld_op", "uitgeschakeld_reden", "updated_at"])
-    stopped = stop_waiting(endpoint, now=now)
+    stopped = stop_waiting(endpoint)
     audit_log(
         actor=None,
         organisatie=endpoint.organisatie,

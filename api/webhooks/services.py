@@ -129,7 +129,7 @@ def webhook_endpoint_disable(*, actor: User, endpoint: WebhookEndpoint) -> Webho
         endpoint.save(
             update_fields=["actief", "uitgeschakeld_op", "uitgeschakeld_reden", "updated_at"]
         )
-        stop_waiting(endpoint, now=now)
+        stop_waiting(endpoint)
         _audit(actor, endpoint, AuditAction.UPDATE, {"actief": {"old": True, "new": False}})
     return endpoint
 

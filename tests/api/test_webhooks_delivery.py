@@ -260,6 +260,15 @@ def test_a_worker_that_died_leaves_a_lease_another_takes_over(
     assert delivery.status == DeliveryStatus.AFGELEVERD
 
 
+def test_an_endpoint_deleted_during_a_try_keeps_nothing(endpoint, kantoor, receiver):
+    queue_test(endpoint[0], kantoor)
+    claim = claim_one()
+    outcome = webhook_delivery.attempt(claim.delivery)
+    services.webhook_endpoint_delete(actor=kantoor[1], endpoint=endpoint[0])
+    assert record(claim, outcome) == "gone"
+    assert not WebhookAttempt.objects.exists() and len(receiver.received) == 1
+
+
 def test_too_many_failures_disable_the_endpoint_and_tell_the_beheerders(
     endpoint, kantoor, receiver, settings, django_capture_on_commit_callbacks
 ):

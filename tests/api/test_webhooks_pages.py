@@ -299,6 +299,14 @@ def test_delete_after_confirmation(client_, kantoor, receiver):
     assert entry.changes["url"] == {"old": receiver.url(), "new": None}
 
 
+def test_the_changes_are_on_the_audit_page(client_, kantoor, receiver):
+    add(client_, receiver.url())
+    endpoint = WebhookEndpoint.objects.get()
+    client_.post(reverse("webhooks:uitschakelen", args=[endpoint.pk]))
+    page = text(client_.get(reverse("accounts:overige_wijzigingen")))
+    assert page.count(receiver.url()) >= 2 and "API keys and webhooks" in page
+
+
 def test_another_organisations_endpoint_is_a_404(client_, kantoor, receiver):
     other = OrganisatieFactory()
     other_beheerder = LidmaatschapFactory(organisatie=other, rol=Rol.BEHEERDER).user
