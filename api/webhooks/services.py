@@ -14,6 +14,7 @@ from accounts.audit import audit_log, diff, snapshot
 from accounts.constants import AuditAction, AuditKind
 from accounts.models import Organisatie, User
 from ketenportal.exceptions import DomainError
+from outbox.throttle import within_limit
 
 from .. import crypto
 from ..constants import SUBSCRIBABLE, DeliveryStatus, WebhookEvent
@@ -27,6 +28,9 @@ from .payloads import envelope
 
 #: Endpoints per organisation: every event is sent to each of them.
 MAX_ENDPOINTS = 10
+#: Test events and redeliveries sent by hand, per endpoint per minute (the portal must not
+#: become a tool to flood someone's server).
+HAND_LIMIT, HAND_WINDOW = 10, 60
 AUDITED = ("url", "omschrijving", "events")
 TEST_MESSAGE = "This is a test event from Ketenportal. Your endpoint received and verified it."
 
@@ -54,6 +58,14 @@ def _audit(actor: User, endpoint: WebhookEndpoint, action: str, changes: dict, m
         changes=changes,
         message=message,
     )
+
+
+def _by_hand(endpoint: WebhookEndpoint) -> None:
+    if not within_limit("webhook-hand", str(endpoint.pk), HAND_LIMIT, HAND_WINDOW):
+        raise DomainError(
+            _("You are sending events faster than allowed. Wait a minute, then try again."),
+            code="throttled",
+        )
 
 
 def _lock(endpoint: WebhookEndpoint) -> WebhookEndpoint:
@@ -177,6 +189,7 @@ def webhook_endpoint_delete(*, actor: User, endpoint: WebhookEndpoint) -> None:
 
 def webhook_send_test(*, actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
     """Queue a ``webhook.test`` event for the endpoint now (whatever it subscribed to)."""
+    _by_hand(endpoint)
     now = timezone.now()
     with transaction.atomic():
         endpoint = _lock(endpoint)
@@ -207,6 +220,7 @@ def webhook_send_test(*, actor: User, endpoint: WebhookEndpoint) -> WebhookDeliv
 def webhook_redeliver(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Queue a delivered or failed event once more: the same ``webhook-id`` (a receiver that has
     it already may ignore it), a fresh series of tries."""
+    _by_hand(delivery.endpoint)
     now = timezone.now()
     with transaction.atomic():
         endpoint = _lock(delivery.endpoint)
