@@ -79,6 +79,8 @@ class WebhookListView(KetenmachtigingAccessMixin, ListView):
         context = super().get_context_data(**kwargs)
         for endpoint in context["endpoints"]:
             _describe(endpoint)
+            status = endpoint.laatste_aflevering_status
+            endpoint.laatste_status_label = DeliveryStatus(status).label if status else ""
         return context
 
 

@@ -118,7 +118,7 @@ def test_the_list_shows_url_events_status_and_last_delivery(client_, kantoor, re
     services.webhook_endpoint_enable(actor=kantoor[1], endpoint=endpoint)
     services.webhook_send_test(actor=kantoor[1], endpoint=endpoint)
     page = text(client_.get(LIJST))
-    assert "None yet" not in page
+    assert "None yet" not in page and ">Waiting<" in page
 
 
 @pytest.mark.parametrize(
