@@ -17,6 +17,8 @@ Sweeps:
   (once per ketenmachtiging per term).
 * ``sweep_uitnodigingen_verlopend``: 14 days before an invitation lapses, a message (once per
   deadline).
+* ``sweep_verloopt_binnenkort``: 30 days before the end date, the event "expires soon" (once per
+  term); the notification map tells nobody, the webhooks of ``api`` listen to it.
 * ``sweep_herinneringen``: reminders to the relatie's contact while an invitation waits, one
   step at a time: the second only some days after the first, never both in one run.
 * ``sweep_import_bestanden``: the uploaded spreadsheet of an import that is no longer busy is
@@ -53,6 +55,8 @@ logger = logging.getLogger("ketenportal.jobs")
 
 #: A message this many days before an invitation lapses.
 VERVAL_WAARSCHUWING_DAGEN = 14
+#: The event "expires soon" this many days before the end date.
+VERLOOP_WAARSCHUWING_DAGEN = 30
 
 ROW_FIELDS = (
     "pk",
@@ -242,6 +246,27 @@ def sweep_uitnodigingen_verlopend(today: date, told: set | None = None) -> int:
     return _sweep(condition, work, told)
 
 
+def sweep_verloopt_binnenkort(today: date, told: set | None = None) -> int:
+    """Thirty days before the end date: the event ``VERLOOPT_BINNENKORT``, once per term (a
+    ketenmachtiging whose end was chosen ends then and does not expire)."""
+    condition = Q(
+        status=Status.ACTIEF,
+        einddatum__gte=today,
+        einddatum__lte=today + timedelta(days=VERLOOP_WAARSCHUWING_DAGEN),
+        einde_gepland_op__isnull=True,
+    ) & (Q(verloopmelding_voor__isnull=True) | ~Q(verloopmelding_voor=F("einddatum")))
+
+    def work(rows, now):
+        Ketenmachtiging.objects.filter(pk__in=[r["pk"] for r in rows]).update(
+            verloopmelding_voor=F("einddatum")
+        )
+        return notify_rows(
+            Event.VERLOOPT_BINNENKORT, rows, key=lambda r: r["einddatum"].isoformat()
+        )
+
+    return _sweep(condition, work, told)
+
+
 def _reminder_plans() -> list[tuple[Q, tuple[int, int]]]:
     """(which organisations, (days to the first, days to the second reminder)), per setting."""
     custom = {
@@ -379,6 +404,7 @@ def run_sweeps(now: datetime | None = None) -> dict[str, int]:
         "vervallen": sweep_vervallen(today, told),
         "verlengingen": sweep_verlengingen(today, told),
         "uitnodigingen_verlopend": sweep_uitnodigingen_verlopend(today, told),
+        "verloopt_binnenkort": sweep_verloopt_binnenkort(today, told),
         "herinneringen": sweep_herinneringen(now),
         "import_bestanden": sweep_import_bestanden(now),
         "goedkeuring_bestanden": import_string("goedkeuring.jobs.sweep_uploads")(now),

@@ -134,6 +134,8 @@ class Ketenmachtiging(ScopeFields):
     verlenging_gemeld_voor = models.DateField(null=True, blank=True)
     # The invitation deadline a "lapses soon" message was sent for.
     vervalmelding_voor = models.DateField(null=True, blank=True)
+    # The end date an "expires within 30 days" event was emitted for (webhooks; jobs.py).
+    verloopmelding_voor = models.DateField(null=True, blank=True)
     herinneringen_verstuurd = models.PositiveSmallIntegerField(default=0)
     laatste_herinnering_op = models.DateTimeField(null=True, blank=True)
 

@@ -26,6 +26,7 @@ single, however often a sweep runs.
     VERLOPEN                   intermediair (Verlopen)    –
     VERVALLEN                  intermediair (Vervallen)   –
     VERLENGING_NODIG           intermediair (Verlenging)  –
+    VERLOOPT_BINNENKORT        –                          –   (30 days to the end: webhooks)
     AFGEGEVEN                  intermediair (Nieuw)       –
     IMPORT_KLAAR               intermediair (Import)      –
     MAIL_NIET_BEZORGD          sender's organisation      –   (the e-mail's kind says whose)
@@ -36,6 +37,10 @@ request so that its beheerder with EH3 can answer it there (Afgegeven > Te beoor
 goed" or "Wijs af"); the message links to that page. Every message is also e-mailed to those
 beheerders ("a message is waiting", berichtenbox.services.berichten_mail_queue), except a
 message about an e-mail to them that could not be delivered.
+
+Every emitted event is also sent as the signal ``signals.notified`` (in the same transaction):
+the webhook outbox (``api.webhooks``) turns renewal due, invitation lapsing and expiring soon
+into webhook events. VERLOOPT_BINNENKORT exists for it alone.
 """
 
 from dataclasses import dataclass
@@ -72,6 +77,7 @@ class Event(StrEnum):
     VERLOPEN = "verlopen"
     VERVALLEN = "vervallen"
     VERLENGING_NODIG = "verlenging_nodig"
+    VERLOOPT_BINNENKORT = "verloopt_binnenkort"
     AFGEGEVEN = "afgegeven"
     IMPORT_KLAAR = "import_klaar"
     MAIL_NIET_BEZORGD = "mail_niet_bezorgd"
@@ -109,6 +115,9 @@ MAP: dict[Event, Regel] = {
     Event.VERLOPEN: Regel((INT,), Soort.VERLOPEN),
     Event.VERVALLEN: Regel((INT,), Soort.VERVALLEN_AANVRAAG),
     Event.VERLENGING_NODIG: Regel((INT,), Soort.VERLENGING),
+    # No message or e-mail (the renewal notice came two months earlier): only the webhook
+    # ``ketenmachtiging.expiring`` listens (api.webhooks).
+    Event.VERLOOPT_BINNENKORT: Regel(),
     Event.AFGEGEVEN: Regel((INT,), Soort.NIEUWE_AFGEGEVEN),
     Event.IMPORT_KLAAR: Regel((INT,), Soort.IMPORT),
     Event.MAIL_NIET_BEZORGD: Regel((INT,), Soort.MAIL),

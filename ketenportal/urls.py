@@ -63,6 +63,7 @@ urlpatterns = [
     path("", include("ketenmachtigingen.urls")),
     path("", include("goedkeuring.urls")),
     path("", include("api.key_urls")),
+    path("", include("api.webhook_urls")),
     path("api/v1/", include("api.urls")),
     path("health/", account_views.HealthView.as_view(), name="health"),
     path(".well-known/security.txt", site_views.security_txt, name="security_txt"),

@@ -188,6 +188,12 @@ class World:
 
         self.apikey = make_key(self.beheerder, "Boekhouding")
         self.other_apikey = make_key(self.other_beheerder, "Salaris")
+        self.webhook, self.webhook_delivery = _webhook_with_delivery(
+            self.organisatie, "https://boekhouding.alpha.example/webhooks"
+        )
+        self.other_webhook, self.other_webhook_delivery = _webhook_with_delivery(
+            self.other_organisatie, "https://software.beta-loonbureau.example/hook"
+        )
 
     def lidmaatschap_of(self, which: str):
         return self.gebruiker if which == "organisatie" else self.other_gebruiker
@@ -209,6 +215,47 @@ class World:
 
     def apikey_of(self, which: str):
         return self.apikey if which == "organisatie" else self.other_apikey
+
+    def webhook_of(self, which: str):
+        return self.webhook if which == "organisatie" else self.other_webhook
+
+    def webhook_delivery_of(self, which: str):
+        return self.webhook_delivery if which == "organisatie" else self.other_webhook_delivery
+
+
+def _webhook_with_delivery(organisatie, url: str):
+    """A webhook endpoint with one delivered event. Disabled by hand, so that no test that
+    changes the organisation's ketenmachtigingen sends it anything."""
+    from django.utils import timezone
+
+    from api import crypto
+    from api.constants import SUBSCRIBABLE, DeliveryStatus, WebhookEvent
+    from api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+    from api.services import new_webhook_secret
+    from api.webhooks.emit import new_event_id
+
+    endpoint = WebhookEndpoint.objects.create(
+        organisatie=organisatie,
+        url=url,
+        omschrijving="Boekhoudpakket",
+        events=[e.value for e in SUBSCRIBABLE],
+        secret_encrypted=crypto.encrypt(new_webhook_secret()),
+        actief=False,
+        uitgeschakeld_op=timezone.now(),
+        uitgeschakeld_reden="handmatig",
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id=new_event_id(),
+        event_type=WebhookEvent.TEST,
+        payload={"type": "webhook.test", "timestamp": "2026-01-01T00:00:00Z", "data": {}},
+        status=DeliveryStatus.AFGELEVERD,
+        pogingen=1,
+        laatste_code=204,
+        afgeleverd_op=timezone.now(),
+    )
+    WebhookAttempt.objects.create(delivery=delivery, status_code=204, duur_ms=42)
+    return endpoint, delivery
 
 
 @pytest.fixture

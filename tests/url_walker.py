@@ -127,6 +127,19 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "api:ketenmachtiging-detail": lambda w: {"pk": w.km_of("organisatie").pk},
     "api_keys:intrekken": lambda w: {"pk": w.apikey_of("organisatie").pk},
     "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
+    **{
+        f"webhooks:{name}": (lambda w: {"pk": w.webhook_of("organisatie").pk})
+        for name in ("detail", "wijzig", "uitschakelen", "inschakelen", "verwijder", "test")
+    },
+    **{
+        f"webhooks:{name}": (
+            lambda w: {
+                "pk": w.webhook_of("organisatie").pk,
+                "delivery": w.webhook_delivery_of("organisatie").pk,
+            }
+        )
+        for name in ("aflevering", "opnieuw")
+    },
     "groepen:lid_verwijder": lambda w: {
         "pk": w.groep_of("organisatie").pk,
         "lid": w.lidmaatschap_of("organisatie").pk,

@@ -5,7 +5,7 @@ one ketenmachtiging (``data_of``). The receiver fetches more through the API whe
 (``data.url``). The OpenAPI schema of these payloads is ``api.webhooks.schema``.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.urls import reverse
@@ -16,7 +16,7 @@ def _iso(value) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -53,15 +53,19 @@ class TestDataSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-def _envelope(name: str, event: WebhookEvent, data) -> type[serializers.Serializer]:
+def _envelope(name: str, event: WebhookEvent, data, summary: str) -> type[serializers.Serializer]:
+    # The description is the English summary: the event's label would be translated into
+    # whatever language is active when this module is first imported.
     return type(
         name,
         (serializers.Serializer,),
         {
             "type": serializers.ChoiceField(choices=[event.value]),
-            "timestamp": serializers.DateTimeField(),
+            "timestamp": serializers.DateTimeField(
+                help_text="When the event happened (UTC); the same on every retry."
+            ),
             "data": data(),
-            "__doc__": str(event.label),
+            "__doc__": summary,
         },
     )
 
@@ -78,7 +82,7 @@ def _webhook(event: WebhookEvent, data, summary: str) -> OpenApiWebhook:
                 "is the same on every retry of one event (deduplicate on it). Answer 2xx "
                 "within 5 seconds."
             ),
-            request=_envelope(name, event, data),
+            request=_envelope(name, event, data, summary),
             responses={200: None},
         ),
     )

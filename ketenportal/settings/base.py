@@ -424,6 +424,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "outbox": {"task": "outbox.tasks.deliver_due_task", "schedule": 60.0},
     "webhooks": {"task": "api.tasks.deliver_due_webhooks_task", "schedule": 60.0},
+    "webhook_log": {"task": "api.tasks.prune_webhook_log_task", "schedule": 86400.0},
     "prune": {"task": "accounts.tasks.prune_task", "schedule": 86400.0},
     "heartbeat": {"task": "ketenportal.tasks.heartbeat", "schedule": 30.0},
 }

@@ -19,6 +19,7 @@ from ketenmachtigingen.jobs import (
     sweep_herinneringen,
     sweep_uitnodigingen_verlopend,
     sweep_verlengingen,
+    sweep_verloopt_binnenkort,
     sweep_verlopen,
     sweep_vervallen,
 )
@@ -151,6 +152,12 @@ def verlenging_nodig(s):
     sweep_verlengingen(timezone.localdate())
 
 
+def verloopt_binnenkort(s):
+    # Told to nobody: only the webhooks listen (tests/api/test_webhooks_emission.py).
+    s.km(actief=True, einddatum=timezone.localdate() + timedelta(days=20))
+    assert sweep_verloopt_binnenkort(timezone.localdate()) == 1
+
+
 def afgegeven(s):
     services.ketenmachtiging_grant(
         actor=s.beheerder_r,
@@ -217,6 +224,7 @@ ROWS = {
     Event.VERLOPEN: (verlopen, {INT}, None),
     Event.VERVALLEN: (vervallen, {INT}, None),
     Event.VERLENGING_NODIG: (verlenging_nodig, {INT}, None),
+    Event.VERLOOPT_BINNENKORT: (verloopt_binnenkort, set(), None),
     Event.AFGEGEVEN: (afgegeven, {INT}, None),
     Event.IMPORT_KLAAR: (import_klaar, {INT}, None),
     Event.MAIL_NIET_BEZORGD: (mail_niet_bezorgd, {INT}, None),

@@ -174,6 +174,7 @@ def make_strangers(world) -> list[str]:
     for km in Ketenmachtiging.objects.filter(pk__in=[k.pk for k in b_kms]):
         strings |= {km.relatie_naam, km.kenmerk, km.relatie_kvk_nummer, km.relatie_contact_email}
     strings.add("beta-dossier-77")
+    strings.add(world.other_webhook.url)
     return sorted(s for s in strings if s)
 
 
@@ -270,6 +271,8 @@ def test_nothing_of_another_organisation_in_pages_searches_exports_and_pdfs(worl
     assert world.bericht.onderwerp in texts["berichtenbox:lijst"]
     assert "relaties.xlsx" in texts["ketenmachtigingen:import"]
     assert str(world.gebruiker.user) in texts["accounts:gebruikers"]
+    assert world.webhook.url in texts["webhooks:lijst"]
+    assert world.webhook.url in texts["webhooks:aflevering"]
 
 
 # --- Row 7: foreign ids in choice fields ------------------------------------------------------

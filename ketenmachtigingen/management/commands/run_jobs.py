@@ -1,15 +1,18 @@
 """``manage.py run_jobs``: the periodic work once, or every minute with --loop.
 
 One run: the time-driven sweeps, the "messages are waiting" e-mails, delivery of every e-mail in
-the outbox that is due (new ones, retries, and any a stopped worker left), and pruning of expired
-sessions and old login records (accounts/jobs.py). Production
+the outbox that is due (new ones, retries, and any a stopped worker left), delivery of the
+webhook events that are due (``api.webhooks.delivery``, the same way), and pruning of expired
+sessions and old login records (accounts/jobs.py) and of the webhook delivery log. Production
 runs the same steps from Celery beat; the embedded default (``make run``, no Redis) runs this
-with --loop beside the web server.
+with --loop beside the web server. The ``api`` app sits above this one, so its steps are named
+by their dotted path rather than imported.
 """
 
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
 from accounts.jobs import prune
 from berichtenbox.services import berichten_mail_queue
@@ -32,7 +35,15 @@ class Command(BaseCommand):
             counts = run_sweeps()
             counts["berichten_mails"] = berichten_mail_queue()
             counts.update({f"mails_{k}": v for k, v in deliver_due().as_dict().items()})
+            webhooks = import_string("api.webhooks.delivery.deliver_due")()
+            counts.update({f"webhooks_{k}": v for k, v in webhooks.as_dict().items()})
             counts.update({f"pruned_{k}": v for k, v in prune().items()})
+            counts.update(
+                {
+                    f"pruned_{k}": v
+                    for k, v in import_string("api.webhooks.delivery.prune")().items()
+                }
+            )
             if options["verbosity"] > 0:
                 self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
             if not loop:

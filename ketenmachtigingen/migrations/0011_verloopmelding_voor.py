@@ -1,0 +1,15 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("ketenmachtigingen", "0009_afgewezen_kanaal"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="ketenmachtiging",
+            name="verloopmelding_voor",
+            field=models.DateField(blank=True, null=True),
+        ),
+    ]
