@@ -142,7 +142,8 @@ class TooManyRequests(exceptions.Throttled):
                 seconds,
             ) % {"seconds": seconds}
         super().__init__(detail=detail)
-        self.wait = wait
+        # Whole seconds, rounded up: the header and the problem's ``retry_after`` agree.
+        self.wait = math.ceil(wait) if wait is not None else None
 
 
 class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
@@ -343,6 +344,7 @@ class RelatieViewSet(ResourceViewSet):
     """A company at the KvK, as the request wizard looks it up."""
 
     lookup_field = "kvk"
+    lookup_value_regex = "[^/]+"  # people type KvK numbers with dots: "68.75.01.10"
     serializer_class = BedrijfSerializer
 
     @extend_schema(
