@@ -43,6 +43,7 @@ from .base import ApiViewMixin
 from .pagination import Cursor
 from .problems import PROBLEM_CONTENT_TYPE
 from .serializers import (
+    LIST_COLUMNS,
     AanvraagSerializer,
     BedrijfSerializer,
     BeeindigingSerializer,
@@ -54,6 +55,7 @@ from .serializers import (
     GroepSerializer,
     KetenmachtigingDetailSerializer,
     KetenmachtigingSerializer,
+    PageLinks,
     ProblemSerializer,
     RegistratieSerializer,
     VerlengingSerializer,
@@ -248,7 +250,10 @@ class KetenmachtigingViewSet(ResourceViewSet):
         queryset = filters.ketenmachtigingen_filtered(
             organisatie=self.organisatie, params=self.filter_params()
         )
-        return self.page_of(queryset, KetenmachtigingSerializer)
+        page = self.paginate_queryset(queryset.only(*LIST_COLUMNS))
+        context = {**self.get_serializer_context(), "links": PageLinks(page)}
+        serializer = KetenmachtigingSerializer(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
 
     @extend_schema(
         summary="One ketenmachtiging",
