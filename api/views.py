@@ -33,6 +33,7 @@ from diensten.models import Dienst
 from groepen import selectors as groep_selectors
 from groepen.models import Groep
 from ketenmachtigingen import selectors, services
+from ketenmachtigingen.constants import Status
 from ketenmachtigingen.exceptions import DuplicateKetenmachtiging, KetenmachtigingError
 from ketenmachtigingen.kvk import KvkInvalidInput, KvkNotFound, KvkUnavailable, lookup_active
 from ketenmachtigingen.models import Ketenmachtiging
@@ -76,7 +77,7 @@ PROBLEM_DESCRIPTIONS = {
 }
 
 
-def problem(code: int) -> dict:
+def problem_of(code: int) -> dict:
     """The ``responses`` entry of a problem answer (``application/problem+json``)."""
     return {
         (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(
@@ -218,12 +219,10 @@ class KetenmachtigingViewSet(ResourceViewSet):
 
     def detail_response(self, km: Ketenmachtiging, status_code: int = 200) -> Response:
         today = timezone.localdate()
-        verlenging = (
-            selectors.open_renewal_of(km, today) if km.effective_status(today) == "actief" else None
-        )
+        # As the detail page: an active one may have a renewal asked already.
+        verlenging = selectors.open_renewal_of(km, today) if km.status == Status.ACTIEF else None
         context = {
             **self.get_serializer_context(),
-            "today": today,
             "historie": list(selectors.status_history(km)),
             "verlenging": verlenging,
             "acties": actions_for(km, today),
@@ -271,7 +270,7 @@ class KetenmachtigingViewSet(ResourceViewSet):
         "e-mailed to the relatie's contact. One open request per relatie: a second is a 409 "
         "(`existing_id`).",
         request=AanvraagSerializer,
-        responses={**_CREATED, **problem(409), **problem(422), **problem(503)},
+        responses={**_CREATED, **problem_of(409), **problem_of(422), **problem_of(503)},
     )
     def create(self, request, *args, **kwargs):
         serializer = AanvraagSerializer(data=request.data, context=self.get_serializer_context())
@@ -286,7 +285,7 @@ class KetenmachtigingViewSet(ResourceViewSet):
         description="Ik heb al goedkeuring ontvangen: the relatie registered it already (here "
         "or at another supplier, `leverancier`); it is recorded as active at once.",
         request=RegistratieSerializer,
-        responses={**_CREATED, **problem(409), **problem(422), **problem(503)},
+        responses={**_CREATED, **problem_of(409), **problem_of(422), **problem_of(503)},
     )
     @action(detail=False, methods=["post"])
     def registreren(self, request, *args, **kwargs):
@@ -303,7 +302,7 @@ class KetenmachtigingViewSet(ResourceViewSet):
         "for the same relatie, services, users and groups, whose term starts where this one "
         "ends; the invitation is e-mailed as for a new request. Answers the renewal.",
         request=VerlengingSerializer,
-        responses={**_CREATED, **problem(409), **problem(422)},
+        responses={**_CREATED, **problem_of(409), **problem_of(422)},
     )
     @action(detail=True, methods=["post"])
     def verlengen(self, request, *args, **kwargs):
@@ -330,7 +329,7 @@ class KetenmachtigingViewSet(ResourceViewSet):
         "term; it stays active until then). Irreversible; the relatie is not told. A pending "
         "request is withdrawn.",
         request=BeeindigingSerializer,
-        responses={**_DETAIL, **problem(409), **problem(422)},
+        responses={**_DETAIL, **problem_of(409), **problem_of(422)},
     )
     @action(detail=True, methods=["post"])
     def beeindigen(self, request, *args, **kwargs):
@@ -365,7 +364,7 @@ class RelatieViewSet(ResourceViewSet):
                 description="KvK number (8 digits) or RSIN (9 digits).",
             )
         ],
-        responses={200: BedrijfSerializer, **problem(422), **problem(503)},
+        responses={200: BedrijfSerializer, **problem_of(422), **problem_of(503)},
     )
     def retrieve(self, request, *args, **kwargs):
         try:
