@@ -190,6 +190,14 @@ def api_cursor(r: dict) -> list[dict]:
     ]
     figures.append(
         figure(
+            f"API list all, cursor page of {r['page_size']}, CPU time of the server process, p95",
+            r["lists"]["all"]["cpu_p95_ms"],
+            "ms",
+            r["target_ms"],
+        )
+    )
+    figures.append(
+        figure(
             "API list page (100) / HTML overview page (50), p95 ratio, same run",
             r["ratio_to_html_overview_p95"],
             "x",

@@ -57,7 +57,15 @@ def test_a_script_that_fails_is_a_missed_figure():
 
 def test_api_cursor_figures():
     module = run_all()
-    page = {"p50_ms": 30.1, "p95_ms": 42.0, "max_ms": 80.0, "pages": 200, "rows": 20000}
+    page = {
+        "p50_ms": 30.1,
+        "p95_ms": 42.0,
+        "max_ms": 80.0,
+        "cpu_p50_ms": 20.0,
+        "cpu_p95_ms": 25.0,
+        "pages": 200,
+        "rows": 20000,
+    }
     result = {
         "name": "api_cursor",
         "own_ketenmachtigingen": 20000,
@@ -79,6 +87,8 @@ def test_api_cursor_figures():
         by_name["API list tab actief, cursor page of 100, p95 (20,000 of 200,000)"]["ok"] is False
     )
     assert by_name["API list, queries per page (the same on every page)"]["ok"] is True
+    cpu = "API list all, cursor page of 100, CPU time of the server process, p95"
+    assert by_name[cpu]["value"] == 25.0 and by_name[cpu]["ok"] is True
     grown = {**result["lists"]["all"], "queries_per_page": {"min": 7, "max": 9}}
     figures = module.figures_of("api_cursor", {**result, "lists": {"all": grown}})
     assert not {f["name"]: f for f in figures}[
