@@ -663,3 +663,12 @@ def test_too_many_requests_is_a_429_with_retry_after(api_key, settings):
     key_row = api_key[0]
     second = apikey_create(actor=key_row.created_by, organisatie=key_row.organisatie, naam="Twee")
     assert contract_client(second[1]).get(BASE).status_code == 200
+
+
+def test_software_without_cookies_is_not_asked_for_a_csrf_token(api_key, organisatie):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key[1]}")
+    km = KetenmachtigingFactory(intermediair=organisatie, actief=True)
+    assert client.post(f"{BASE}{km.pk}/beeindigen/", {}, format="json").status_code == 200
