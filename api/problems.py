@@ -39,6 +39,7 @@ def _titles() -> dict[int, str]:
         415: _("Unsupported media type"),
         422: _("The request cannot be carried out"),
         429: _("Too many requests"),
+        503: _("Service unavailable"),
     }
 
 

@@ -177,6 +177,47 @@ def page_scaling(r: dict) -> list[dict]:
     return figures
 
 
+def api_cursor(r: dict) -> list[dict]:
+    size = f"{r['own_ketenmachtigingen']:,} of {r['total_ketenmachtigingen']:,}"
+    figures = [
+        figure(
+            f"API list {name}, cursor page of {r['page_size']}, p95 ({size})",
+            t["p95_ms"],
+            "ms",
+            r["target_ms"],
+        )
+        for name, t in r["lists"].items()
+    ]
+    figures.append(
+        figure(
+            f"API list all, cursor page of {r['page_size']}, CPU time of the server process, p95",
+            r["lists"]["all"]["cpu_p95_ms"],
+            "ms",
+            r["target_ms"],
+        )
+    )
+    figures.append(
+        figure(
+            "API list page (100) / HTML overview page (50), p95 ratio, same run",
+            r["ratio_to_html_overview_p95"],
+            "x",
+            r["max_ratio"],
+        )
+    )
+    queries = [t["queries_per_page"] for t in r["lists"].values()]
+    most, least = max(q["max"] for q in queries), min(q["min"] for q in queries)
+    figures.append(
+        figure(
+            "API list, queries per page (the same on every page)",
+            most,
+            "queries",
+            least,
+            most == least,
+        )  # fmt: skip
+    )
+    return figures
+
+
 def load_test(r: dict) -> list[dict]:
     users = f"{r['users']} beheerders, {r['seconds']} s"
     b = r["browse"]
@@ -216,6 +257,7 @@ SCRIPTS: dict[str, Callable[[dict], list[dict]]] = {
     "bulk_renewal": bulk_renewal,
     "page_scaling": page_scaling,
     "overview_tabs": overview_tabs,
+    "api_cursor": api_cursor,
     "export": export,
     "daily_sweep": daily_sweep,
     "load_test": load_test,

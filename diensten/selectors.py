@@ -48,16 +48,30 @@ def _search_filter(q: str) -> Q:
     return condition
 
 
+def diensten_catalogue(*, q: str = "", dienstverlener_id: int | None = None) -> QuerySet[Dienst]:
+    """The catalogue's offered diensten (of offered dienstverleners) whose name or dienstverlener
+    matches every word of ``q``, by dienstverlener and name, with their dienstverlener."""
+    q = " ".join(q.split())[:100]
+    qs: QuerySet[Dienst] = Dienst.objects.filter(aangeboden=True, dienstverlener__aangeboden=True)
+    if q:
+        qs = qs.filter(_search_filter(q))
+    if dienstverlener_id:
+        qs = qs.filter(dienstverlener_id=dienstverlener_id)
+    return qs.select_related("dienstverlener").order_by(
+        "dienstverlener__naam_nl", "dienstverlener_id", "naam_nl", "pk"
+    )
+
+
+def dienstverleners_catalogue() -> QuerySet[Dienstverlener]:
+    """The catalogue's offered dienstverleners, in name order."""
+    return Dienstverlener.objects.filter(aangeboden=True).order_by("naam_nl", "pk")
+
+
 def diensten_search(*, q: str = "", limit: int = PICKER_LIMIT) -> CatalogueSearch:
     """Offered diensten whose name or dienstverlener matches every word of ``q``, grouped by
     dienstverlener in name order. At most ``limit`` diensten; ``truncated`` says there are more."""
     q = " ".join(q.split())[:100]
-    qs: QuerySet[Dienst] = (
-        Dienst.objects.filter(aangeboden=True, dienstverlener__aangeboden=True)
-        .filter(_search_filter(q))
-        .select_related("dienstverlener")
-        .order_by("dienstverlener__naam_nl", "dienstverlener_id", "naam_nl", "pk")
-    )
+    qs = diensten_catalogue(q=q)
     rows = list(qs[: limit + 1])
     truncated = len(rows) > limit
     rows = rows[:limit]

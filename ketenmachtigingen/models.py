@@ -171,6 +171,12 @@ class Ketenmachtiging(ScopeFields):
                 include=["einddatum", "einde_gepland_op", "uitnodiging_geldig_tot", "id"],
                 name="km_tab_counts_idx",
             ),
+            # The API's lists go through an intermediair's rows in id order, a cursor page at
+            # a time: each page is a range of this index, however far the cursor is.
+            models.Index(fields=["intermediair", "id"], name="km_intermediair_id_idx"),
+            # A sync of what changed since a moment (the API's ``gewijzigd_sinds``) reads
+            # only the changed rows, not all of the intermediair's.
+            models.Index(fields=["intermediair", "updated_at"], name="km_intermediair_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(

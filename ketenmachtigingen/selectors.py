@@ -69,6 +69,25 @@ def tab_filter(tab: str, today: date) -> Q:
     raise ValueError(tab)
 
 
+def effective_status_filter(status: str, today: date) -> Q:
+    """The rows whose *effective* status (``Ketenmachtiging.effective_status``) is ``status``
+    today, as one condition: an active row past its end date is verlopen, one past its scheduled
+    end is beëindigd, and an invitation past its term has lapsed (vervallen)."""
+    if status == Status.ACTIEF:
+        return _active(today)
+    if status == Status.VERLOPEN:
+        return tab_filter(Tab.VERLOPEN, today)
+    if status == Status.BEEINDIGD:
+        return Q(status=Status.BEEINDIGD) | Q(status=Status.ACTIEF, einde_gepland_op__lte=today)
+    if status == Status.VERVALLEN:
+        return Q(status=Status.VERVALLEN) | _lapsed(today)
+    if status in LAPSING:
+        return Q(status=status) & ~Q(uitnodiging_geldig_tot__lt=today)
+    if status in Status.values:
+        return Q(status=status)
+    raise ValueError(status)
+
+
 def _search(qs: QuerySet, q: str) -> QuerySet:
     for term in q.split()[:5]:
         digits = term.replace(".", "")
@@ -140,6 +159,12 @@ def ketenmachtigingen_for(
         qs = qs.filter(_covers_dienstverlener(dienstverlener_id))
     order = ["einddatum", "relatie_naam", "pk"] if tab == Tab.ACTIES else ["relatie_naam", "pk"]
     return qs.order_by(*order)
+
+
+def all_ketenmachtigingen_for(*, organisatie: Organisatie) -> QuerySet[Ketenmachtiging]:
+    """Every ketenmachtiging of the intermediair ``organisatie``, whatever its status or tab
+    (the API's list without a tab), in the order they were made."""
+    return Ketenmachtiging.objects.filter(intermediair=organisatie).order_by("pk")
 
 
 def tab_counts(*, organisatie: Organisatie, today: date | None = None) -> dict[str, int]:

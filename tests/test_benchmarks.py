@@ -53,3 +53,44 @@ def test_a_script_that_fails_is_a_missed_figure():
             "ok": False,
         }
     ]
+
+
+def test_api_cursor_figures():
+    module = run_all()
+    page = {
+        "p50_ms": 30.1,
+        "p95_ms": 42.0,
+        "max_ms": 80.0,
+        "cpu_p50_ms": 20.0,
+        "cpu_p95_ms": 25.0,
+        "pages": 200,
+        "rows": 20000,
+    }
+    result = {
+        "name": "api_cursor",
+        "own_ketenmachtigingen": 20000,
+        "total_ketenmachtigingen": 200000,
+        "page_size": 100,
+        "lists": {
+            "all": {**page, "queries_per_page": {"min": 7, "max": 7}},
+            "tab actief": {**page, "p95_ms": 120.0, "queries_per_page": {"min": 7, "max": 7}},
+        },
+        "ratio_to_html_overview_p95": 0.6,
+        "max_ratio": 2.0,
+        "target_ms": 100.0,
+    }
+    figures = module.figures_of("api_cursor", result)
+    assert all(set(f) == {"name", "value", "unit", "target", "ok"} for f in figures)
+    by_name = {f["name"]: f for f in figures}
+    assert by_name["API list all, cursor page of 100, p95 (20,000 of 200,000)"]["ok"] is True
+    assert (
+        by_name["API list tab actief, cursor page of 100, p95 (20,000 of 200,000)"]["ok"] is False
+    )
+    assert by_name["API list, queries per page (the same on every page)"]["ok"] is True
+    cpu = "API list all, cursor page of 100, CPU time of the server process, p95"
+    assert by_name[cpu]["value"] == 25.0 and by_name[cpu]["ok"] is True
+    grown = {**result["lists"]["all"], "queries_per_page": {"min": 7, "max": 9}}
+    figures = module.figures_of("api_cursor", {**result, "lists": {"all": grown}})
+    assert not {f["name"]: f for f in figures}[
+        "API list, queries per page (the same on every page)"
+    ]["ok"]

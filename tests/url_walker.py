@@ -124,8 +124,17 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     },
     "goedkeuring:upload": lambda w: {"pk": w.km_of("organisatie").pk},
     # The REST API (tests/api walks it with keys of both organisations).
-    "api:ketenmachtiging-detail": lambda w: {"pk": w.km_of("organisatie").pk},
     "api_keys:intrekken": lambda w: {"pk": w.apikey_of("organisatie").pk},
+    **{
+        f"api:ketenmachtiging-{name}": (lambda w: {"pk": w.km_of("organisatie").pk})
+        for name in ("detail", "verlengen", "beeindigen")
+    },
+    "api:gebruiker-detail": lambda w: {"pk": w.lidmaatschap_of("organisatie").pk},
+    "api:groep-detail": lambda w: {"pk": w.groep_of("organisatie").pk},
+    "api:bericht-detail": lambda w: {"pk": w.bericht_of("organisatie").pk},
+    "api:bericht-gelezen": lambda w: {"pk": w.bericht_of("organisatie").pk},
+    # A company at the KvK (public data, the same for every organisation): Test BV Donald.
+    "api:relatie-detail": lambda w: {"kvk": "68750110"},
     "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
     **{
         f"webhooks:{name}": (lambda w: {"pk": w.webhook_of("organisatie").pk})

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ketenmachtigingen", "0009_afgewezen_kanaal"),
+        ("ketenmachtigingen", "0010_api_indexes"),
     ]
 
     operations = [

@@ -396,6 +396,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the statuses, wherever a field holds one (status, van, naar).
+    "ENUM_NAME_OVERRIDES": {"StatusEnum": "ketenmachtigingen.constants.Status"},
     "WEBHOOKS": [
         "api.webhooks.schema.created",
         "api.webhooks.schema.status_changed",
