@@ -98,7 +98,7 @@ SNAPSHOT_EXTRA_MODELS = (
     "phonenumber.phonedevice",
 )
 #: Columns that change by merely using the site, not by a change of data.
-VOLATILE = {"accounts.user": {"last_login"}}
+VOLATILE = {"accounts.user": {"last_login"}, "api.apikey": {"laatst_gebruikt_op"}}
 
 
 def _snapshot_models() -> list:
