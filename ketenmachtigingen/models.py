@@ -169,6 +169,21 @@ class Ketenmachtiging(ScopeFields):
                 include=["einddatum", "einde_gepland_op", "uitnodiging_geldig_tot", "id"],
                 name="km_tab_counts_idx",
             ),
+            # The overview's sorts (issue 17): per intermediair in the order of each sortable
+            # column, the primary key last as in ``selectors.tab_order``, so a page of a sorted
+            # tab is read in index order (forwards or backwards) and stops after its rows
+            # instead of sorting all of the intermediair's.
+            models.Index(fields=["intermediair", "relatie_naam", "id"], name="km_sort_relatie_idx"),
+            models.Index(
+                fields=["intermediair", "relatie_kvk_nummer", "id"], name="km_sort_kvk_idx"
+            ),
+            models.Index(fields=["intermediair", "einddatum", "id"], name="km_sort_einddatum_idx"),
+            models.Index(
+                fields=["intermediair", "updated_at", "id"], name="km_sort_statusdatum_idx"
+            ),
+            models.Index(
+                fields=["intermediair", "referentie", "id"], name="km_sort_referentie_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

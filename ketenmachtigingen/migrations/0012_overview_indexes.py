@@ -1,0 +1,34 @@
+"""Indexes for the overview's sorts (issue 17): per intermediair, by each sortable column, then
+the primary key."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('ketenmachtigingen', '0009_afgewezen_kanaal'),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name='ketenmachtiging',
+            index=models.Index(fields=['intermediair', 'relatie_naam', 'id'], name='km_sort_relatie_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='ketenmachtiging',
+            index=models.Index(fields=['intermediair', 'relatie_kvk_nummer', 'id'], name='km_sort_kvk_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='ketenmachtiging',
+            index=models.Index(fields=['intermediair', 'einddatum', 'id'], name='km_sort_einddatum_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='ketenmachtiging',
+            index=models.Index(fields=['intermediair', 'updated_at', 'id'], name='km_sort_statusdatum_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='ketenmachtiging',
+            index=models.Index(fields=['intermediair', 'referentie', 'id'], name='km_sort_referentie_idx'),
+        ),
+    ]
