@@ -184,6 +184,14 @@ class Ketenmachtiging(ScopeFields):
             models.Index(
                 fields=["intermediair", "referentie", "id"], name="km_sort_referentie_idx"
             ),
+            # The filter "renewal requested" (``selectors._open_renewal``): the few rows that
+            # renew another, with what tells whether the renewal is still open.
+            models.Index(
+                fields=["vernieuwing_van"],
+                include=["status", "uitnodiging_geldig_tot"],
+                condition=Q(vernieuwing_van__isnull=False),
+                name="km_renewals_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -31,4 +31,13 @@ class Migration(migrations.Migration):
             model_name='ketenmachtiging',
             index=models.Index(fields=['intermediair', 'referentie', 'id'], name='km_sort_referentie_idx'),
         ),
+        migrations.AddIndex(
+            model_name="ketenmachtiging",
+            index=models.Index(
+                condition=models.Q(("vernieuwing_van__isnull", False)),
+                fields=["vernieuwing_van"],
+                include=("status", "uitnodiging_geldig_tot"),
+                name="km_renewals_idx",
+            ),
+        ),
     ]

@@ -162,12 +162,14 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
         if getattr(self, "page_problem", ""):
             problems.append(self.page_problem)
         matches = other_matches(search_counts, tab=tab, params=params)
+        # With a search or filters the tabs count their matches; the totals are not read.
+        counts = search_counts if search_counts is not None else self.get_counts()
         context.update(
             rows=rows,
             tab=tab,
             tabs=Tab,
-            tab_links=tab_links(params, tab=tab, counts=search_counts or self.get_counts()),
-            counts=self.get_counts(),
+            tab_links=tab_links(params, tab=tab, counts=counts),
+            counts=counts,
             search_counts=search_counts,
             other_matches=matches,
             # Nothing here, everything in other tabs: say so plainly.
