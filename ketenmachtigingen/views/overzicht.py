@@ -71,7 +71,8 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
     def get_queryset(self):
         form = self.get_form()
         self.q = form.value("q") or ""
-        self.status = form.value("status") or ""
+        # The status filter belongs to Wachtend (its statuses); elsewhere it is left out.
+        self.status = (form.value("status") or "") if self.get_tab() == Tab.WACHTEND else ""
         self.sort = form.value("sort") or ""
         self.filters = form.filters()
         return selectors.ketenmachtigingen_for(
@@ -115,7 +116,7 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
         if not (self.narrowed or self.status):
             # The whole tab: its size is the tab's count, so the page needs no count of its own.
             paginator.count = self.get_counts()[tab]
-        elif not (self.status and tab == Tab.WACHTEND):
+        elif not self.status:
             # A search or filters: the counts per tab that the page shows hold this tab's too.
             paginator.count = self.get_search_counts()[tab]
         return paginator

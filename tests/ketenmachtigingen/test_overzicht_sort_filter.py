@@ -325,6 +325,15 @@ def test_bad_values_are_ignored_with_a_message(world, client_, params):
     assert 'role="alert"' in response.content.decode()
 
 
+def test_the_status_filter_belongs_to_wachtend(world, client_):
+    KetenmachtigingFactory(intermediair=world.organisatie, fout=True, relatie_naam="Fout B.V.")
+    response = client_.get(OVERVIEW, {"tab": "actief", "status": "fout"})
+    assert response.status_code == 200
+    assert set(names(response)) == {world.km.relatie_naam, world.other_afgegeven.relatie_naam}
+    wachtend = client_.get(OVERVIEW, {"tab": "wachtend", "status": "fout", "bron": "aangevraagd"})
+    assert names(wachtend) == ["Fout B.V."] and wachtend.context["paginator"].count == 1
+
+
 def test_dates_in_the_wrong_order_are_ignored(world, client_, filterable):
     response = client_.get(OVERVIEW, {"einde_van": "2027-04-01", "einde_tot": "2027-03-01"})
     assert response.context["filter_problems"] == [
