@@ -11,6 +11,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Replaced by km_tab_einddatum_idx: the same columns, and what Acties needs besides.
+        migrations.RemoveIndex(
+            model_name="ketenmachtiging",
+            name="ketenmachti_interme_f0c4b8_idx",
+        ),
+        migrations.AddIndex(
+            model_name="ketenmachtiging",
+            index=models.Index(
+                fields=["intermediair", "status", "einddatum"],
+                include=("einde_gepland_op", "id"),
+                name="km_tab_einddatum_idx",
+            ),
+        ),
         migrations.AddIndex(
             model_name='ketenmachtiging',
             index=models.Index(fields=['intermediair', 'relatie_naam', 'id'], name='km_sort_relatie_idx'),
