@@ -101,6 +101,39 @@ class Tab(models.TextChoices):
     HISTORIE = "historie", _("History")
 
 
+class Sort(models.TextChoices):
+    """The columns the overview sorts by (``?sort=kvk``, ``?sort=-kvk`` for descending)."""
+
+    RELATIE = "relatie", _("Relatie")
+    KVK = "kvk", _("KvK number")
+    EINDDATUM = "einddatum", _("End date")
+    STATUSDATUM = "statusdatum", _("Status date")
+    REFERENTIE = "referentie", _("Your reference")
+
+
+#: The column of each sort. The status date is ``updated_at``: every status change sets it (in
+#: ``transition_to``), and unlike the latest StatusWijziging it is a column an index can order.
+SORT_FIELDS = {
+    Sort.RELATIE: "relatie_naam",
+    Sort.KVK: "relatie_kvk_nummer",
+    Sort.EINDDATUM: "einddatum",
+    Sort.STATUSDATUM: "updated_at",
+    Sort.REFERENTIE: "referentie",
+}
+
+
+class Verlenging(models.TextChoices):
+    """The filter "renewal requested": yes or no."""
+
+    JA = "ja", _("Yes")
+    NEE = "nee", _("No")
+
+
+#: Page sizes the overview offers (``?per_pagina=``); 50 when none is chosen.
+PAGE_SIZES = (25, 50, 100, 250)
+DEFAULT_PAGE_SIZE = 50
+
+
 #: The tabs that divide all ketenmachtigingen between them (every one is in exactly one).
 PARTITION_TABS = (Tab.ACTIEF, Tab.WACHTEND, Tab.VERLOPEN, Tab.HISTORIE)
 

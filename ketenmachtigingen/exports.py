@@ -33,7 +33,7 @@ from diensten.scope import scope_text_from
 from .constants import PENDING, Status
 from .models import Ketenmachtiging
 from .related import RelatedRows
-from .selectors import ketenmachtigingen_for_organisaties
+from .selectors import OverzichtFilters, ketenmachtigingen_for_organisaties
 
 #: Rows fetched per round trip from the server-side cursor while streaming.
 CHUNK_SIZE = 2000
@@ -86,12 +86,20 @@ def export_header() -> list[str]:
 
 
 def export_queryset(
-    *, organisaties: list[Organisatie], tab: str, q: str = ""
+    *,
+    organisaties: list[Organisatie],
+    tab: str,
+    q: str = "",
+    status: str = "",
+    sort: str = "",
+    filters: OverzichtFilters | None = None,
 ) -> QuerySet[Ketenmachtiging]:
     """The ketenmachtigingen of one tab of ``organisaties`` together, as the overview of each
-    would list them (same tab rules and search), ordered by organisation, then relatie.
-    ``export_rows`` reads their services, users and groups."""
-    qs = ketenmachtigingen_for_organisaties(organisaties=organisaties, tab=tab, q=q)
+    would list them (same tab rules, search, filters and sort), ordered by organisation, then
+    as sorted (by relatie when not). ``export_rows`` reads their services, users and groups."""
+    qs = ketenmachtigingen_for_organisaties(
+        organisaties=organisaties, tab=tab, q=q, status=status, sort=sort, filters=filters
+    )
     return qs.only(*_FIELDS)
 
 

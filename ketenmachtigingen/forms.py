@@ -11,7 +11,18 @@ from accounts.constants import KETENMACHTIGING_MIN_RANK
 from accounts.models import Lidmaatschap, Organisatie
 from groepen.models import Groep
 
-from .constants import DEFAULT_LOOPTIJD, EIGEN_LEVERANCIER, LOOPTIJD_CHOICES, Status
+from .constants import (
+    DEFAULT_LOOPTIJD,
+    EIGEN_LEVERANCIER,
+    LOOPTIJD_CHOICES,
+    PAGE_SIZES,
+    PENDING,
+    Bron,
+    Sort,
+    Status,
+    Verlenging,
+)
+from .selectors import OverzichtFilters
 
 
 class BedrijfZoekForm(forms.Form):
@@ -327,3 +338,173 @@ class AfwijzenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Give a reason for declining the request.")},
     )
+
+
+def _sort_choices() -> list[tuple[str, str]]:
+    choices = []
+    for sort in Sort:
+        choices.append((sort.value, _("%(column)s, ascending") % {"column": sort.label}))
+        choices.append((f"-{sort.value}", _("%(column)s, descending") % {"column": sort.label}))
+    return choices
+
+
+class OverzichtFilterForm(forms.Form):
+    """The overview's search, filters, sort and page size (GET, all optional). The ids are
+    validated against what ``selectors.overzicht_filter_choices`` gives for the organisation,
+    so another organisation's user or group is an invalid choice. A value that is not valid is
+    left out (``filters()`` uses only the valid ones) and the page says so (``problems()``)."""
+
+    q = forms.CharField(label=_("Search by name, KvK number or reference"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All"))] + [(s.value, s.label) for s in Status if s in PENDING],
+        error_messages={"invalid_choice": _("The chosen status is unknown.")},
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("", _("Default order"))] + [(value, label) for value, label in _sort_choices()],
+        error_messages={"invalid_choice": _("The chosen order is unknown.")},
+    )
+    gebruiker = forms.ModelChoiceField(
+        label=_("User"),
+        queryset=Lidmaatschap.objects.none(),
+        required=False,
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("The chosen user is not a user of your organisation.")},
+    )
+    groep = forms.ModelChoiceField(
+        label=_("Group"),
+        queryset=Groep.objects.none(),
+        required=False,
+        empty_label=_("All"),
+        error_messages={
+            "invalid_choice": _("The chosen group is not a group of your organisation.")
+        },
+    )
+    dienstverlener = forms.ModelChoiceField(
+        label=_("Service provider"),
+        queryset=Groep.objects.none(),
+        required=False,
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("The chosen service provider is unknown.")},
+    )
+    dienst = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=Groep.objects.none(),
+        required=False,
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("The chosen service is unknown.")},
+    )
+    einde_binnen = forms.IntegerField(
+        label=_("Ends within (months)"),
+        required=False,
+        min_value=1,
+        max_value=120,
+        error_messages={
+            "invalid": _("Enter the number of months as a whole number."),
+            "min_value": _("Enter a number of months from 1 to 120."),
+            "max_value": _("Enter a number of months from 1 to 120."),
+        },
+    )
+    einde_van = forms.DateField(
+        label=_("End date from"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Enter the first end date as a date (YYYY-MM-DD).")},
+    )
+    einde_tot = forms.DateField(
+        label=_("End date until"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Enter the last end date as a date (YYYY-MM-DD).")},
+    )
+    bron = forms.ChoiceField(
+        label=_("Origin"),
+        required=False,
+        choices=[("", _("All")), *Bron.choices],
+        error_messages={"invalid_choice": _("The chosen origin is unknown.")},
+    )
+    verlenging = forms.ChoiceField(
+        label=_("Renewal requested"),
+        required=False,
+        choices=[("", _("All")), *Verlenging.choices],
+        error_messages={"invalid_choice": _("Choose yes or no for the renewal.")},
+    )
+    per_pagina = forms.TypedChoiceField(
+        label=_("Per page"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(str(n), str(n)) for n in PAGE_SIZES],
+        error_messages={"invalid_choice": _("Choose 25, 50, 100 or 250 per page.")},
+    )
+
+    #: The parameters that narrow the list (what "Wis filters" removes).
+    FILTERS = (
+        "q",
+        "status",
+        "gebruiker",
+        "groep",
+        "dienstverlener",
+        "dienst",
+        "einde_binnen",
+        "einde_van",
+        "einde_tot",
+        "bron",
+        "verlenging",
+    )
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, key in (
+            ("gebruiker", "gebruikers"),
+            ("groep", "groepen"),
+            ("dienstverlener", "dienstverleners"),
+            ("dienst", "diensten"),
+        ):
+            self.fields[name].queryset = choices[key]
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()[:100]
+
+    def clean(self):
+        cleaned = super().clean()
+        van, tot = cleaned.get("einde_van"), cleaned.get("einde_tot")
+        if van and tot and van > tot:
+            self.add_error(
+                "einde_tot", _("The last end date is before the first; the dates are ignored.")
+            )
+            cleaned.pop("einde_van", None)
+        return cleaned
+
+    def value(self, name: str):
+        """The cleaned value of ``name``, or its empty value when it was not valid."""
+        self.is_valid()
+        if name in self.errors:
+            return None
+        return self.cleaned_data.get(name)
+
+    def problems(self) -> list[str]:
+        """The messages of the parameters that are ignored, once each, in field order."""
+        self.is_valid()
+        return [str(message) for errors in self.errors.values() for message in errors]
+
+    def filters(self) -> OverzichtFilters:
+        def pk(name: str) -> int | None:
+            obj = self.value(name)
+            return obj.pk if obj is not None else None
+
+        verlenging = self.value("verlenging")
+        return OverzichtFilters(
+            gebruiker_id=pk("gebruiker"),
+            groep_id=pk("groep"),
+            dienstverlener_id=pk("dienstverlener"),
+            dienst_id=pk("dienst"),
+            einde_binnen=self.value("einde_binnen"),
+            einde_van=self.value("einde_van"),
+            einde_tot=self.value("einde_tot"),
+            bron=self.value("bron") or "",
+            verlenging=None if not verlenging else verlenging == Verlenging.JA,
+        )

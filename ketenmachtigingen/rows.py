@@ -15,14 +15,14 @@ from datetime import date
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from diensten.scope import scope_text_from
 
 from .constants import PARTITION_TABS, PENDING, Kanaal, Status, Tab
+from .listing import query_with
 from .models import Ketenmachtiging
-from .selectors import open_renewals
+from .selectors import open_renewals, renewed_kenmerken
 
 BADGE = {
     Status.ACTIEF: "ok",
@@ -58,6 +58,9 @@ class Row:
     verlenging: Ketenmachtiging | None = None
     verlenging_text: str = ""
     verlenging_url: str = ""
+    # A pending request that renews another: "Verlenging van KM-…", linked to that one.
+    vernieuwing_van_kenmerk: str = ""
+    vernieuwing_van_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,21 +88,22 @@ class OtherMatches:
     url: str
 
 
-def other_matches(
-    counts: dict[str, int] | None, *, tab: str, q: str, dienstverlener_id: int | None
-) -> list[OtherMatches]:
-    """The other tabs that hold matches of the search, each linked with the same search."""
+def other_matches(counts: dict[str, int] | None, *, tab: str, params) -> list[OtherMatches]:
+    """The other tabs that hold matches of the search and filters, each linked with them."""
     if not counts:
         return []
     found = []
     for other in PARTITION_TABS:
         if other == tab or not counts.get(other):
             continue
-        params = {"tab": other.value, "q": q}
-        if dienstverlener_id:
-            params["dienstverlener"] = dienstverlener_id
+        drop = () if other == Tab.WACHTEND else ("status",)
         found.append(
-            OtherMatches(other.value, Tab(other).label, counts[other], f"?{urlencode(params)}")
+            OtherMatches(
+                other.value,
+                Tab(other).label,
+                counts[other],
+                query_with(params, drop=drop, tab=other.value),
+            )
         )
     return found
 
@@ -163,6 +167,7 @@ def build_rows(kms: Iterable[Ketenmachtiging], *, today: date) -> list[Row]:
     unlink_user = _url_template("ketenmachtigingen:gebruiker_verwijder", "lid")
     unlink_group = _url_template("ketenmachtigingen:groep_verwijder", "groep")
     renewals = open_renewals([km for km in kms if km.status == Status.ACTIEF], today)
+    renewed = renewed_kenmerken([km for km in kms if km.status in PENDING])
     rows = []
     for km in kms:
         css, label = status_badge(km, today)
@@ -195,6 +200,12 @@ def build_rows(kms: Iterable[Ketenmachtiging], *, today: date) -> list[Row]:
                 verlenging=renewals.get(km.pk),
                 verlenging_text=renewal_text(renewals[km.pk], today) if km.pk in renewals else "",
                 verlenging_url=detail.format(pk=renewals[km.pk].pk) if km.pk in renewals else "",
+                vernieuwing_van_kenmerk=renewed.get(km.vernieuwing_van_id, "")
+                if km.status in PENDING
+                else "",
+                vernieuwing_van_url=detail.format(pk=km.vernieuwing_van_id)
+                if km.status in PENDING and km.vernieuwing_van_id in renewed
+                else "",
             )
         )
     return rows

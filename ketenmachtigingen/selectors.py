@@ -15,9 +15,20 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Lidmaatschap, Organisatie
-from diensten.models import Dienst
+from diensten.models import Dienst, Dienstverlener
+from groepen.models import Groep
 
-from .constants import PARTITION_TABS, PENDING, VERLENGING_MAANDEN, Bron, Kanaal, Status, Tab
+from .constants import (
+    PARTITION_TABS,
+    PENDING,
+    SORT_FIELDS,
+    VERLENGING_MAANDEN,
+    Bron,
+    Kanaal,
+    Sort,
+    Status,
+    Tab,
+)
 from .models import Ketenmachtiging, StatusWijziging, add_months
 
 LAPSING = (Status.VERSTUURD, Status.INCOMPLEET, Status.FOUT)
@@ -139,6 +150,136 @@ def with_details(qs: QuerySet[Ketenmachtiging]) -> QuerySet[Ketenmachtiging]:
     )
 
 
+@dataclass(frozen=True)
+class OverzichtFilters:
+    """The overview's filters beyond the search, as cleaned by ``forms.OverzichtFilterForm``
+    (ids, dates, choices; None or "" when not used). The ids are not checked here: every query
+    is limited to the organisation's own ketenmachtigingen, so a foreign id matches nothing."""
+
+    gebruiker_id: int | None = None  # a Lidmaatschap: linked directly or through a group
+    groep_id: int | None = None
+    dienstverlener_id: int | None = None
+    dienst_id: int | None = None  # covered: algemene bevoegdheid, its dienstverlener, or itself
+    einde_binnen: int | None = None  # months from today
+    einde_van: date | None = None  # inclusive
+    einde_tot: date | None = None  # inclusive
+    bron: str = ""
+    verlenging: bool | None = None  # an open renewal (pending, not lapsed, or active)
+
+    def __bool__(self) -> bool:
+        return any(
+            value not in (None, "")
+            for value in (
+                self.gebruiker_id,
+                self.groep_id,
+                self.dienstverlener_id,
+                self.dienst_id,
+                self.einde_binnen,
+                self.einde_van,
+                self.einde_tot,
+                self.bron,
+                self.verlenging,
+            )
+        )
+
+
+def _covers_dienst(dienst_id: int) -> Q:
+    """Like ``diensten.scope.scope_covers`` in SQL: algemene bevoegdheid, the dienst's
+    dienstverlener (all of its services), or the dienst itself."""
+    through_dv = Ketenmachtiging.dienstverleners.through
+    through_dienst = Ketenmachtiging.diensten.through
+    return (
+        Q(algemene_bevoegdheid=True)
+        | Q(
+            Exists(
+                through_dv.objects.filter(
+                    ketenmachtiging_id=OuterRef("pk"), dienstverlener__diensten=dienst_id
+                )
+            )
+        )
+        | Q(
+            Exists(
+                through_dienst.objects.filter(
+                    ketenmachtiging_id=OuterRef("pk"), dienst_id=dienst_id
+                )
+            )
+        )
+    )
+
+
+def _linked_to_gebruiker(lidmaatschap_id: int) -> Q:
+    """The user is linked to the ketenmachtiging, or is a member of a linked group."""
+    through_leden = Ketenmachtiging.gebruikers.through
+    through_groepen = Ketenmachtiging.groepen.through
+    return Q(
+        Exists(
+            through_leden.objects.filter(
+                ketenmachtiging_id=OuterRef("pk"), lidmaatschap_id=lidmaatschap_id
+            )
+        )
+    ) | Q(
+        Exists(
+            through_groepen.objects.filter(
+                ketenmachtiging_id=OuterRef("pk"), groep__leden=lidmaatschap_id
+            )
+        )
+    )
+
+
+def _open_renewal(today: date) -> Exists:
+    """A renewal that is still open, as ``open_renewals`` reads it: pending and not lapsed,
+    or active already."""
+    # "IS NOT NULL" lets PostgreSQL read the renewals from the small partial index
+    # ``km_renewals_idx`` instead of scanning every row of the table to hash them.
+    return Exists(
+        Ketenmachtiging.objects.filter(
+            vernieuwing_van=OuterRef("pk"), vernieuwing_van__isnull=False
+        ).filter((Q(status__in=PENDING) & ~_lapsed(today)) | Q(status=Status.ACTIEF))
+    )
+
+
+def _filtered(qs: QuerySet, filters: OverzichtFilters | None, today: date) -> QuerySet:
+    if not filters:
+        return qs
+    if filters.gebruiker_id:
+        qs = qs.filter(_linked_to_gebruiker(filters.gebruiker_id))
+    if filters.groep_id:
+        through_groepen = Ketenmachtiging.groepen.through
+        qs = qs.filter(
+            Exists(
+                through_groepen.objects.filter(
+                    ketenmachtiging_id=OuterRef("pk"), groep_id=filters.groep_id
+                )
+            )
+        )
+    if filters.dienstverlener_id:
+        qs = qs.filter(_covers_dienstverlener(filters.dienstverlener_id))
+    if filters.dienst_id:
+        qs = qs.filter(_covers_dienst(filters.dienst_id))
+    if filters.einde_binnen:
+        qs = qs.filter(einddatum__gte=today, einddatum__lte=add_months(today, filters.einde_binnen))
+    if filters.einde_van:
+        qs = qs.filter(einddatum__gte=filters.einde_van)
+    if filters.einde_tot:
+        qs = qs.filter(einddatum__lte=filters.einde_tot)
+    if filters.bron:
+        qs = qs.filter(bron=filters.bron)
+    if filters.verlenging is not None:
+        qs = qs.filter(_open_renewal(today) if filters.verlenging else ~Q(_open_renewal(today)))
+    return qs
+
+
+def tab_order(tab: str, sort: str = "") -> list[str]:
+    """The order of a tab's rows: ``sort`` (a ``Sort`` value, "-" first for descending), or the
+    tab's own order; always ending with the primary key, so pages never overlap."""
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    if key in Sort.values:
+        sign = "-" if descending else ""
+        return [f"{sign}{SORT_FIELDS[Sort(key)]}", f"{sign}pk"]
+    return ["einddatum", "relatie_naam", "pk"] if tab == Tab.ACTIES else ["relatie_naam", "pk"]
+
+
 def ketenmachtigingen_for(
     *,
     organisatie: Organisatie,
@@ -147,8 +288,11 @@ def ketenmachtigingen_for(
     status: str = "",
     dienstverlener_id: int | None = None,
     today: date | None = None,
+    sort: str = "",
+    filters: OverzichtFilters | None = None,
 ) -> QuerySet[Ketenmachtiging]:
-    """One tab of "ketenmachtigingen van relaties" for the intermediair ``organisatie``."""
+    """One tab of "ketenmachtigingen van relaties" for the intermediair ``organisatie``,
+    searched, filtered and sorted (see ``tab_order``)."""
     today = today or timezone.localdate()
     qs = Ketenmachtiging.objects.filter(intermediair=organisatie).filter(tab_filter(tab, today))
     if q:
@@ -157,8 +301,8 @@ def ketenmachtigingen_for(
         qs = qs.filter(status=status)
     if dienstverlener_id:
         qs = qs.filter(_covers_dienstverlener(dienstverlener_id))
-    order = ["einddatum", "relatie_naam", "pk"] if tab == Tab.ACTIES else ["relatie_naam", "pk"]
-    return qs.order_by(*order)
+    qs = _filtered(qs, filters, today)
+    return qs.order_by(*tab_order(tab, sort))
 
 
 def all_ketenmachtigingen_for(*, organisatie: Organisatie) -> QuerySet[Ketenmachtiging]:
@@ -189,18 +333,52 @@ def search_counts(
     q: str,
     dienstverlener_id: int | None = None,
     today: date | None = None,
+    filters: OverzichtFilters | None = None,
+    acties: bool = False,
 ) -> dict[str, int]:
-    """How many ketenmachtigingen match a search in each of Actief, Wachtend, Verlopen and
-    Historie: one query, whatever the number of tabs or matches (Acties, a part of Actief, is
-    left out: its subquery would be paid for every match)."""
+    """How many ketenmachtigingen match a search and filters in each of Actief, Wachtend,
+    Verlopen and Historie: one query, whatever the number of tabs or matches. Acties, a part of
+    Actief, is counted only when asked (``acties``), by a second query: its subquery would be
+    paid for every match of the first."""
     today = today or timezone.localdate()
     qs = Ketenmachtiging.objects.filter(intermediair=organisatie)
     if q:
         qs = _search(qs, q)
     if dienstverlener_id:
         qs = qs.filter(_covers_dienstverlener(dienstverlener_id))
-    return qs.aggregate(
+    qs = _filtered(qs, filters, today)
+    counts = qs.aggregate(
         **{tab.value: Count("pk", filter=tab_filter(tab, today)) for tab in PARTITION_TABS}
+    )
+    if acties:
+        counts[Tab.ACTIES.value] = qs.filter(tab_filter(Tab.ACTIES, today)).count()
+    return counts
+
+
+def overzicht_filter_choices(*, organisatie: Organisatie) -> dict[str, QuerySet]:
+    """What the overview's filters may name, of this organisation only: its users
+    (memberships), its groups, the service providers and services of the catalogue. The form
+    validates ids against these, so another organisation's id is an invalid choice."""
+    return {
+        "gebruikers": Lidmaatschap.objects.filter(organisatie=organisatie)
+        .select_related("user")
+        .order_by("user__last_name", "user__voorletters", "pk"),
+        "groepen": Groep.objects.filter(organisatie=organisatie).order_by("naam", "pk"),
+        "dienstverleners": Dienstverlener.objects.filter(aangeboden=True).order_by("naam_nl"),
+        "diensten": Dienst.objects.select_related("dienstverlener").order_by("naam_nl", "pk"),
+    }
+
+
+def renewed_kenmerken(kms: list[Ketenmachtiging]) -> dict[int, str]:
+    """Per renewal among ``kms``: the reference (kenmerk) of the ketenmachtiging it renews, in
+    one query, within the intermediairs of ``kms`` (a renewal renews its own office's row)."""
+    ids = {km.vernieuwing_van_id for km in kms if km.vernieuwing_van_id}
+    if not ids:
+        return {}
+    return dict(
+        Ketenmachtiging.objects.filter(
+            pk__in=ids, intermediair_id__in={km.intermediair_id for km in kms}
+        ).values_list("pk", "kenmerk")
     )
 
 
@@ -340,16 +518,24 @@ def ketenmachtigingen_for_organisaties(
     tab: str,
     q: str = "",
     today: date | None = None,
+    status: str = "",
+    sort: str = "",
+    filters: OverzichtFilters | None = None,
 ) -> QuerySet[Ketenmachtiging]:
     """One tab for several intermediairs at once (the export "of all my organisations"), as one
-    query, ordered by organisation, then as ``ketenmachtigingen_for`` orders a tab's rows."""
+    query, ordered by organisation, then as ``ketenmachtigingen_for`` orders a tab's rows (with
+    the same search, filters and sort)."""
     today = today or timezone.localdate()
     qs = Ketenmachtiging.objects.filter(intermediair__in=organisaties).filter(
         tab_filter(tab, today)
     )
     if q:
         qs = _search(qs, q)
-    return qs.order_by("intermediair__naam", "intermediair_id", "relatie_naam", "pk")
+    if status and tab == Tab.WACHTEND and status in PENDING:
+        qs = qs.filter(status=status)
+    qs = _filtered(qs, filters, today)
+    order = ["relatie_naam", "pk"] if not sort and tab == Tab.ACTIES else tab_order(tab, sort)
+    return qs.order_by("intermediair__naam", "intermediair_id", *order)
 
 
 @dataclass(frozen=True)

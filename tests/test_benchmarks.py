@@ -1,6 +1,10 @@
 """make bench: every script in benchmarks/ is run and turned into figures of the agreed shape."""
 
 import importlib.util
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -94,3 +98,45 @@ def test_api_cursor_figures():
     assert not {f["name"]: f for f in figures}[
         "API list, queries per page (the same on every page)"
     ]["ok"]
+
+
+def test_overview_sort_filter_figures():
+    result = {
+        "name": "overview_sort_filter",
+        "own_ketenmachtigingen": 20000,
+        "total_ketenmachtigingen": 200000,
+        "combinations": {"actief": {"p95_ms": 60.0}, "actief sort=-kvk": {"p95_ms": 90.0}},
+        "max_p95_ms": 90.0,
+        "ratio": 3.5,
+        "max_ratio": 4.0,
+        "seq_scans": {"actief bron": 1},
+        "target_ms": 150.0,
+    }
+    figures = run_all().figures_of("overview_sort_filter", result)
+    assert [f["ok"] for f in figures] == [True, True, False]  # a sequential scan is a miss
+
+
+def test_overview_sort_filter_runs_at_a_small_size(tmp_path):
+    """The script itself, on SQLite at a tiny size: every combination answers 200 with every
+    parameter valid, and it prints one JSON object."""
+    env = {
+        **os.environ,
+        "BENCH_OWN": "40",
+        "BENCH_TOTAL": "80",
+        "BENCH_REPEAT": "1",
+        "BENCH_KEEPDB": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+    }
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "overview_sort_filter.py")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert result["own_ketenmachtigingen"] >= 40
+    assert len(result["combinations"]) > 30
+    assert result["seq_scans"] == {}  # not checked on SQLite

@@ -19,8 +19,4 @@ class Migration(migrations.Migration):
             model_name='ketenmachtiging',
             index=models.Index(fields=['intermediair', 'id'], name='km_intermediair_id_idx'),
         ),
-        migrations.AddIndex(
-            model_name='ketenmachtiging',
-            index=models.Index(fields=['intermediair', 'updated_at'], name='km_intermediair_updated_idx'),
-        ),
     ]

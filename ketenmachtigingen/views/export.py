@@ -10,8 +10,10 @@ from accounts.mixins import KetenmachtigingAccessMixin
 from accounts.models import Organisatie
 from ketenportal.utils.exports import csv_response, safe_filename, xlsx_response
 
+from .. import selectors
 from ..constants import Tab
 from ..exports import export_header, export_queryset, export_rows
+from ..forms import OverzichtFilterForm
 
 #: The manual offers exports of Actief, Wachtend op afhandeling and Verlopen; Historie (ended,
 #: withdrawn and lapsed ones) and Acties (the ketenmachtigingen to renew, a subset of Actief)
@@ -22,7 +24,8 @@ SHEET_TITLE = "Ketenmachtigingen"
 
 
 class ExportView(KetenmachtigingAccessMixin, View):
-    """Download one tab of the overview (``?tab=``, ``format=csv|xlsx``, optional ``q``).
+    """Download one tab of the overview (``?tab=``, ``format=csv|xlsx``), with the overview's
+    search, filters and sort when given (the parameters of ``OverzichtFilterForm``).
 
     Access: beheerder of ``request.organisatie`` with an EH3+ means (the mixin). With
     ``alle_organisaties=1`` the file also holds the other organisations where the person is
@@ -41,7 +44,13 @@ class ExportView(KetenmachtigingAccessMixin, View):
         fmt = params.get("format") or "csv"
         if fmt not in EXPORT_FORMATS:
             return HttpResponseBadRequest(_("Choose .xlsx or .csv as the file format."))
-        q = params.get("q", "").strip()[:100]
+        # The overview's search, filters and sort (the export link carries its query string);
+        # what is not valid is ignored, as the overview ignores it.
+        form = OverzichtFilterForm(
+            params,
+            choices=selectors.overzicht_filter_choices(organisatie=request.organisatie),
+        )
+        q = form.value("q") or ""
         organisaties = self.get_organisaties(alle=params.get("alle_organisaties") == "1")
 
         today = timezone.localdate()
@@ -50,7 +59,15 @@ class ExportView(KetenmachtigingAccessMixin, View):
         filename = safe_filename(
             f"ketenmachtigingen-{tab}-{whose or request.organisatie.naam}-{today:%Y%m%d}", fmt
         )
-        rows = export_rows(export_queryset(organisaties=organisaties, tab=tab, q=q), today=today)
+        qs = export_queryset(
+            organisaties=organisaties,
+            tab=tab,
+            q=q,
+            status=form.value("status") or "",
+            sort=form.value("sort") or "",
+            filters=form.filters(),
+        )
+        rows = export_rows(qs, today=today)
         if fmt == "xlsx":
             return xlsx_response(
                 rows, header=export_header(), filename=filename, sheet_title=SHEET_TITLE

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.core.paginator import InvalidPage
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -18,15 +19,15 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.mixins import KetenmachtigingAccessMixin
 from accounts.models import Lidmaatschap
-from diensten.models import Dienstverlener
 from diensten.scope import scope_of
 from groepen.models import Groep
 from ketenportal.exceptions import DomainError
 
 from .. import selectors, services
 from ..concept import Concept
-from ..constants import PARTITION_TABS, PENDING, Status, Tab
-from ..forms import BeeindigForm, GebruikersKeuzeForm, VerlengSelectieForm
+from ..constants import DEFAULT_PAGE_SIZE, PAGE_SIZES, PENDING, Status, Tab
+from ..forms import BeeindigForm, GebruikersKeuzeForm, OverzichtFilterForm, VerlengSelectieForm
+from ..listing import chips, clear_filters_url, query_with, sort_headers, tab_links
 from ..models import Ketenmachtiging
 from ..rows import Row, actions_for, build_rows, other_matches, renewal_text
 
@@ -45,33 +46,51 @@ def _next_or(request, fallback: str) -> str:
 
 
 class OverzichtView(KetenmachtigingAccessMixin, ListView):
-    """The tabs Actief, Wachtend op afhandeling, Acties, Verlopen and Historie, searchable and
-    filterable; a search also says how many matches the other tabs hold."""
+    """The tabs Actief, Wachtend op afhandeling, Acties, Verlopen and Historie: searchable,
+    filterable and sortable through the query string (``forms.OverzichtFilterForm``), so a view
+    of the list can be bookmarked. With a search or filters the tabs show how many match in
+    each. A parameter that is not valid (another organisation's user, a bad date, an unknown
+    choice, a page that does not exist) is ignored and the page says so: never a 404."""
 
     template_name = "ketenmachtigingen/overzicht.html"
     context_object_name = "ketenmachtigingen"
-    paginate_by = 50
+    paginate_by = DEFAULT_PAGE_SIZE
 
     def get_tab(self) -> str:
         tab = self.request.GET.get("tab", Tab.ACTIEF)
         return tab if tab in Tab.values else Tab.ACTIEF
 
+    def get_form(self) -> OverzichtFilterForm:
+        if not hasattr(self, "_form"):
+            self._form = OverzichtFilterForm(
+                self.request.GET,
+                choices=selectors.overzicht_filter_choices(organisatie=self.request.organisatie),
+            )
+        return self._form
+
     def get_queryset(self):
-        params = self.request.GET
-        self.q = params.get("q", "").strip()[:100]
-        self.status = params.get("status", "")
-        try:
-            self.dienstverlener_id = int(params.get("dienstverlener") or 0) or None
-        except ValueError:
-            self.dienstverlener_id = None
-        qs = selectors.ketenmachtigingen_for(
+        form = self.get_form()
+        self.q = form.value("q") or ""
+        # The status filter belongs to Wachtend (its statuses); elsewhere it is left out.
+        self.status = (form.value("status") or "") if self.get_tab() == Tab.WACHTEND else ""
+        self.sort = form.value("sort") or ""
+        self.filters = form.filters()
+        return selectors.ketenmachtigingen_for(
             organisatie=self.request.organisatie,
             tab=self.get_tab(),
             q=self.q,
             status=self.status,
-            dienstverlener_id=self.dienstverlener_id,
-        )
-        return qs  # the rows' links are read per page by ``build_rows``
+            sort=self.sort,
+            filters=self.filters,
+        )  # the rows' links are read per page by ``build_rows``
+
+    @property
+    def narrowed(self) -> bool:
+        """A search or a filter is in use (beyond the Wachtend tab's status)."""
+        return bool(self.q or self.filters)
+
+    def get_paginate_by(self, queryset) -> int:
+        return self.get_form().value("per_pagina") or DEFAULT_PAGE_SIZE
 
     def get_counts(self) -> dict[str, int]:
         if not hasattr(self, "_counts"):
@@ -79,33 +98,49 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
         return self._counts
 
     def get_search_counts(self) -> dict[str, int] | None:
-        """Per tab, how many match the search (one query); None without a search."""
-        if not self.q:
+        """Per tab (Acties too), how many match the search and filters; None without them."""
+        if not self.narrowed:
             return None
         if not hasattr(self, "_search_counts"):
             self._search_counts = selectors.search_counts(
                 organisatie=self.request.organisatie,
                 q=self.q,
-                dienstverlener_id=self.dienstverlener_id,
+                filters=self.filters,
+                acties=True,
             )
         return self._search_counts
 
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)
         tab = self.get_tab()
-        if not (self.q or self.status or self.dienstverlener_id):
+        if not (self.narrowed or self.status):
             # The whole tab: its size is the tab's count, so the page needs no count of its own.
             paginator.count = self.get_counts()[tab]
-        elif self.q and not self.status and tab in PARTITION_TABS:
-            # A search: the counts per tab that the page shows anyway hold this tab's too.
+        elif not self.status:
+            # A search or filters: the counts per tab that the page shows hold this tab's too.
             paginator.count = self.get_search_counts()[tab]
         return paginator
+
+    def paginate_queryset(self, queryset, page_size):
+        """As ``ListView`` does, but a page that is not a number or does not exist shows the
+        first page with a message instead of a 404."""
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        asked = self.request.GET.get(self.page_kwarg) or "1"
+        try:
+            page = paginator.page(int(asked))
+        except (ValueError, InvalidPage):
+            self.page_problem = _("Page “%(page)s” does not exist; the first page is shown.") % {
+                "page": asked[:10]
+            }
+            page = paginator.page(1)
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
+        tab = self.get_tab()
         rows = build_rows(context["ketenmachtigingen"], today=today)
-        if self.get_tab() == Tab.ACTIES:
+        if tab == Tab.ACTIES:
             context.update(
                 verleng_form=kwargs.get("verleng_form")
                 or VerlengSelectieForm(
@@ -121,26 +156,76 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
                 tarief=settings.KETENMACHTIGING_TARIEF,
                 website=settings.PLATFORM_WEBSITE,
             )
+        params = self.request.GET
+        form = self.get_form()
+        search_counts = self.get_search_counts()
+        problems = form.problems()
+        if getattr(self, "page_problem", ""):
+            problems.append(self.page_problem)
+        matches = other_matches(search_counts, tab=tab, params=params)
+        # With a search or filters the tabs count their matches; the totals are not read.
+        counts = search_counts if search_counts is not None else self.get_counts()
         context.update(
             rows=rows,
-            tab=self.get_tab(),
+            tab=tab,
             tabs=Tab,
-            counts=self.get_counts(),
-            other_matches=other_matches(
-                self.get_search_counts(),
-                tab=self.get_tab(),
-                q=self.q,
-                dienstverlener_id=self.dienstverlener_id,
-            ),
+            tab_links=tab_links(params, tab=tab, counts=counts),
+            counts=counts,
+            search_counts=search_counts,
+            other_matches=matches,
+            # Nothing here, everything in other tabs: say so plainly.
+            all_elsewhere=bool(matches) and not context["paginator"].count,
             q=self.q,
             status=self.status,
+            sort=self.sort,
+            narrowed=self.narrowed,
+            filter_form=form,
+            filter_problems=problems,
+            chips=chips(params, form),
+            clear_filters_url=clear_filters_url(params),
+            sort_headers=sort_headers(params, sort=self.sort),
+            # The export takes the same search, filters and sort (hidden fields of its form).
+            export_params=[
+                (key, value)
+                for key, value in QueryDict(query_with(params, drop=("per_pagina",))[1:]).items()
+                if key != "tab"
+            ],
+            current={
+                name: "" if name in form.errors else params.get(name, "") for name in form.fields
+            },
+            page_sizes=PAGE_SIZES,
+            per_pagina=self.get_paginate_by(None),
             pending_statuses=[(s.value, s.label) for s in Status if s in PENDING],
-            dienstverlener_id=self.dienstverlener_id,
-            dienstverleners=Dienstverlener.objects.filter(aangeboden=True).order_by("naam_nl"),
+            dienstverlener_id=self.filters.dienstverlener_id,
             today=today,
             page_path=self.request.get_full_path(),
         )
+        context.update(self.filter_options(form))
         return context
+
+    def filter_options(self, form: OverzichtFilterForm) -> dict:
+        """The options of the filter form's lists, read once (the template renders them
+        without a widget per option). The services are those of the chosen service provider
+        (or of the chosen service's): the catalogue has too many to list them all."""
+        fields = form.fields
+        dienstverlener = form.value("dienstverlener")
+        dienst = form.value("dienst")
+        dienstverlener_id = (
+            dienstverlener.pk if dienstverlener else dienst.dienstverlener_id if dienst else None
+        )
+        return {
+            "gebruiker_options": [(m.pk, str(m.user)) for m in fields["gebruiker"].queryset],
+            "groep_options": [(g.pk, g.naam) for g in fields["groep"].queryset],
+            "dienstverlener_options": [
+                (dv.pk, dv.naam) for dv in fields["dienstverlener"].queryset
+            ],
+            "dienst_options": [
+                (d.pk, d.naam)
+                for d in fields["dienst"].queryset.filter(dienstverlener_id=dienstverlener_id)
+            ]
+            if dienstverlener_id
+            else [],
+        }
 
 
 class KetenmachtigingMixin(KetenmachtigingAccessMixin):

@@ -245,6 +245,13 @@ def test_main_pages_have_no_serious_axe_violations(page: Page, live_server, sett
             check("van relaties: historie, row open")
     # A search that finds matches in other tabs says so, with links.
     check.visit("van relaties: search", "/ketenmachtigingen/van-relaties/?tab=actief&q=bedrijf")
+    # Sorted and filtered (chips, counts per tab), with a value that is ignored with a message.
+    check.visit(
+        "van relaties: sorted and filtered",
+        f"/ketenmachtigingen/van-relaties/?tab=actief&sort=-einddatum&bron=aangevraagd"
+        f"&groep={w['groep'].pk}&einde_binnen=12&einde_van=2020-01-01&verlenging=nee"
+        "&per_pagina=25&page=abc",
+    )
     check.visit("ketenmachtiging detail", w["km"].get_absolute_url())
     check.visit("ended ketenmachtiging detail", w["beeindigd"].get_absolute_url())
     check.visit("beeindig", f"{w['km'].get_absolute_url()}beeindig/")

@@ -564,7 +564,9 @@ def test_wolkje_component_counts_beheerder_memberships_wherever_they_are_listed(
 
 
 def test_wolkje_escapes_the_search(world):
-    content = _render_wolkje(tab="actief", q='"><script>x</script>', lidmaatschappen=[])
+    content = _render_wolkje(
+        tab="actief", params=[("q", '"><script>x</script>')], lidmaatschappen=[]
+    )
 
     assert "<script>" not in content
     assert 'value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in content
