@@ -5,6 +5,7 @@ This is the only module that reads the environment (django-environ). ``dev.py``,
 every variable.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -317,6 +318,9 @@ PLATFORM_WEBSITE = env.str("PLATFORM_WEBSITE", default="https://www.ketenportal.
 KETENMACHTIGING_TARIEF = env.str(
     "KETENMACHTIGING_TARIEF", default="€ 25,00 per ketenmachtiging per jaar, exclusief btw"
 )
+# The same tariff as a number (euros per ketenmachtiging per year, excluding VAT): the home page's
+# cost estimate multiplies with it. Keep it in step with the text above.
+KETENMACHTIGING_TARIEF_BEDRAG = Decimal(env.str("KETENMACHTIGING_TARIEF_BEDRAG", default="25.00"))
 # eHerkenning suppliers a ketenmachtiging can have been registered at ("Kies organisatie").
 LEVERANCIERS = env.list(
     "LEVERANCIERS", default=["Digidentity", "KPN", "QuoVadis", "Reconi", "We-ID", "Z login"]
