@@ -301,6 +301,7 @@ class ProfielView(TemplateView):
                 "telefoonnummer": user.telefoonnummer,
                 "taal": user.taal,
                 "email_berichten": user.email_berichten,
+                "weekoverzicht": user.weekoverzicht,
             },
         )
         context["login_history"] = selectors.login_history_for(user)[:25]

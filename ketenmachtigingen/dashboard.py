@@ -25,6 +25,8 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organisatie
 from outbox.constants import UNDELIVERED
@@ -193,6 +195,69 @@ class Taak:
     url: str
     ketenmachtiging: Ketenmachtiging | None = None
     mail: Mail | None = None
+
+    @property
+    def tekst(self) -> str:
+        """What needs doing, in the active language (the home page and the weekly e-mail)."""
+        n = self.aantal
+        if self.soort == "verlengen":
+            text = ngettext(
+                "%(count)s ketenmachtiging is due for renewal",
+                "%(count)s ketenmachtigingen are due for renewal",
+                n,
+            )
+        elif self.soort == "fout":
+            text = ngettext("%(count)s request has an error", "%(count)s requests have an error", n)
+        elif self.soort == "incompleet":
+            text = ngettext(
+                "%(count)s request is marked incomplete",
+                "%(count)s requests are marked incomplete",
+                n,
+            )
+        elif self.soort == "vervalt":
+            text = ngettext(
+                "%(count)s invitation lapses within 14 days",
+                "%(count)s invitations lapse within 14 days",
+                n,
+            )
+        elif self.soort == "mail":
+            return _("The e-mail “%(kind)s” to %(email)s could not be delivered") % {
+                "kind": self.mail.kind_label,
+                "email": self.mail.ontvanger,
+            }
+        else:
+            text = ngettext(
+                "%(count)s request for a ketenmachtiging from your organisation waits for "
+                "your answer",
+                "%(count)s requests for a ketenmachtiging from your organisation wait for "
+                "your answer",
+                n,
+            )
+        return text % {"count": n}
+
+    @property
+    def toelichting(self) -> str:
+        """When, or what to do next."""
+        d = self.dagen
+        if self.soort == "fout":
+            return _("Send it again or withdraw it.")
+        if self.soort == "incompleet":
+            return _("The relatie's contact must send a complete form.")
+        if self.soort == "mail":
+            return _("Check the address and send it again.")
+        if d is None:
+            return ""
+        if self.soort == "verlengen":
+            if d == 0:
+                return _("The first ends today.")
+            return ngettext(
+                "The first ends in %(count)s day.", "The first ends in %(count)s days.", d
+            ) % {"count": d}
+        if d == 0:
+            return _("The first lapses today.")
+        return ngettext(
+            "The first lapses in %(count)s day.", "The first lapses in %(count)s days.", d
+        ) % {"count": d}
 
 
 def _overview(tab: str, **params: str) -> str:
@@ -500,8 +565,6 @@ def bar_chart(
 
 def einde_chart(maanden: list[Maand]) -> Chart:
     """The chart "What expires when": per month the open ones, the renewed ones on top."""
-    from django.utils.translation import gettext as _
-
     items = []
     for i, m in enumerate(maanden):
         sublabel = str(m.start.year) if i == 0 or m.start.month == 1 else ""
@@ -589,8 +652,6 @@ def forms_per_week(*, today: date | None = None, weeks: int = BACKOFFICE_WEEKS) 
 
 
 def weeks_chart(weeks: list[Week]) -> Chart:
-    from django.utils.translation import gettext as _
-
     items = []
     for w in weeks:
         naam = _("Week of %(date)s: %(count)s forms") % {"date": w.naam, "count": w.aantal}

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -427,6 +428,11 @@ CELERY_BEAT_SCHEDULE = {
     "outbox": {"task": "outbox.tasks.deliver_due_task", "schedule": 60.0},
     "webhooks": {"task": "api.tasks.deliver_due_webhooks_task", "schedule": 60.0},
     "prune": {"task": "accounts.tasks.prune_task", "schedule": 86400.0},
+    # The weekly overview e-mail (ketenmachtigingen/weekoverzicht.py), Monday 07:00 local time.
+    "weekoverzicht": {
+        "task": "ketenmachtigingen.tasks.weekoverzicht_task",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
     "heartbeat": {"task": "ketenportal.tasks.heartbeat", "schedule": 30.0},
 }
 # /health/ reports the worker as stale when its last heartbeat is older than this.

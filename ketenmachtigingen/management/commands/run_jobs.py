@@ -1,6 +1,7 @@
 """``manage.py run_jobs``: the periodic work once, or every minute with --loop.
 
-One run: the time-driven sweeps, the "messages are waiting" e-mails, delivery of every e-mail in
+One run: the time-driven sweeps, the "messages are waiting" e-mails, on Monday mornings the
+weekly overview (once per person per week, however often it runs), delivery of every e-mail in
 the outbox that is due (new ones, retries, and any a stopped worker left), and pruning of expired
 sessions and old login records (accounts/jobs.py). Production
 runs the same steps from Celery beat; the embedded default (``make run``, no Redis) runs this
@@ -14,6 +15,8 @@ from django.core.management.base import BaseCommand
 from accounts.jobs import prune
 from berichtenbox.services import berichten_mail_queue
 from ketenmachtigingen.jobs import run_sweeps
+from ketenmachtigingen.weekoverzicht import due as weekoverzicht_due
+from ketenmachtigingen.weekoverzicht import weekoverzicht_queue
 from outbox.delivery import deliver_due
 
 
@@ -31,6 +34,8 @@ class Command(BaseCommand):
         while True:
             counts = run_sweeps()
             counts["berichten_mails"] = berichten_mail_queue()
+            if weekoverzicht_due():
+                counts["weekoverzicht"] = weekoverzicht_queue()
             counts.update({f"mails_{k}": v for k, v in deliver_due().as_dict().items()})
             counts.update({f"pruned_{k}": v for k, v in prune().items()})
             if options["verbosity"] > 0:
