@@ -25,8 +25,8 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import Organisatie
 from outbox.constants import UNDELIVERED
@@ -399,11 +399,17 @@ class Maand:
 
     @property
     def label(self) -> str:
-        return date_format(self.start, "M")
+        """The month, abbreviated as the reader writes it: "mrt" in Dutch (month names are
+        lower case), "Mar" in English."""
+        return date_format(self.start, "b" if _dutch() else "M")
 
     @property
     def naam(self) -> str:
         return date_format(self.start, "F Y")
+
+
+def _dutch() -> bool:
+    return (get_language() or settings.LANGUAGE_CODE).startswith("nl")
 
 
 def _month_end(start: date) -> date:

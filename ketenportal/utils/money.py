@@ -12,5 +12,5 @@ def euro(amount: Decimal | int | float) -> str:
     (Django's formats: the separators come from the language's format module)."""
     number = number_format(Decimal(str(amount)), decimal_pos=2, use_l10n=True, force_grouping=True)
     if (get_language() or settings.LANGUAGE_CODE).startswith("nl"):
-        return f"€\u00a0{number}"
+        return f"€ {number}"
     return f"€{number}"

@@ -205,7 +205,7 @@ def test_the_chart_svg_has_bars_links_labels_title_and_desc(beheerder_client, da
     assert links[1] == f"{overview}?tab=actief&amp;einde_van=2027-04-01&amp;einde_tot=2027-04-30"
     assert f"{overview}?tab=actief&amp;einde_van=2028-02-01&amp;einde_tot=2028-02-29" in links
     # April: one open bar and one renewed bar stacked, labelled in Dutch.
-    assert 'aria-label="april 2027: 2 verlopen, waarvan 1 verlengd"' in svg
+    assert 'aria-label="april 2027: 2 lopen af, waarvan 1 verlengd"' in svg
     assert svg.count('class="kp-chart__bar kp-chart__bar--second"') == 1
     labels = re.findall(r'<text class="kp-chart__label"[^>]*>([^<]+)</text>', svg)
     assert labels[:3] == ["mrt", "apr", "mei"]
@@ -242,7 +242,7 @@ def test_amounts_are_grouped_in_each_language():
     from ketenportal.utils.money import euro
 
     with translation.override("nl"):
-        assert euro(Decimal("1250")) == "€\u00a01.250,00"
+        assert euro(Decimal("1250")) == "€ 1.250,00"
     with translation.override("en"):
         assert euro(Decimal("1250")) == "€1,250.00"
 
