@@ -5,8 +5,9 @@ list), what expires soon (active ketenmachtigingen by end month) and what does t
 estimate from the tariff). Every figure comes from a few aggregate queries whose number does not
 grow with the data: the tab figures of all the person's organisations in one grouped pass (an
 index-only scan of ``km_tab_counts_idx`` on PostgreSQL), the chart in one grouped query; the
-renewals already asked for are one ``IN`` over the (few) renewal rows inside both. The tabs follow ``selectors.tab_filter``, so a figure here and the count on the
-overview's tab are the same number.
+renewals already asked for are one ``IN`` over the (few) renewal rows inside both. The tabs
+follow ``selectors.tab_filter``, so a figure here and the count on the overview's tab are the
+same number.
 
 A renewal "already asked for" follows ``selectors._renewal_requested`` (what takes a
 ketenmachtiging off tab Acties): a renewal that is pending or active.
@@ -32,7 +33,7 @@ from accounts.models import Organisatie
 from outbox.constants import UNDELIVERED
 from outbox.models import Mail
 
-from .constants import PENDING, VERLENGING_MAANDEN, Status, Tab
+from .constants import PARTITION_TABS, PENDING, VERLENGING_MAANDEN, Status, Tab
 from .models import Ketenmachtiging, StatusWijziging, add_months
 from .selectors import LAPSING, _active, _te_beoordelen, tab_filter
 
@@ -114,7 +115,7 @@ def organisatie_cijfers(
         .values("intermediair_id")
         .order_by("intermediair_id")
         .annotate(
-            **{tab.value: Count("pk", filter=tab_filter(tab, today)) for tab in _PARTITION},
+            **{tab.value: Count("pk", filter=tab_filter(tab, today)) for tab in PARTITION_TABS},
             incompleet=Count("pk", filter=wachtend & Q(status=Status.INCOMPLEET)),
             fout=Count("pk", filter=wachtend & Q(status=Status.FOUT)),
             vervalt=Count("pk", filter=lapsing_soon),
@@ -125,7 +126,7 @@ def organisatie_cijfers(
     )
     for row in rows:
         cijfers = result[row["intermediair_id"]]
-        cijfers.tabs = {tab.value: row[tab.value] for tab in _PARTITION}
+        cijfers.tabs = {tab.value: row[tab.value] for tab in PARTITION_TABS}
         cijfers.tabs[Tab.ACTIES.value] = row["acties"]
         cijfers.incompleet = row["incompleet"]
         cijfers.fout = row["fout"]
@@ -135,9 +136,6 @@ def organisatie_cijfers(
     for cijfers in result.values():
         cijfers.tabs = {tab.value: cijfers.tabs.get(tab.value, 0) for tab in Tab}
     return result
-
-
-_PARTITION = (Tab.ACTIEF, Tab.WACHTEND, Tab.VERLOPEN, Tab.HISTORIE)
 
 
 @dataclass
