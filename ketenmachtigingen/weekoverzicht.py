@@ -11,6 +11,7 @@ from the figures of that moment: if by then nothing needs doing, it is not sent 
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -31,9 +32,14 @@ WEEKOVERZICHT = "ketenmachtigingen.weekoverzicht"
 UUR = 7
 
 
-def sleutel(user_id: int, today: date) -> str:
+def iso_week(today: date) -> str:
     year, week, _day = today.isocalendar()
-    return f"weekoverzicht:{user_id}:{year}-W{week:02d}"
+    return f"{year}-W{week:02d}"
+
+
+def sleutel(user_id: int, today: date) -> str:
+    """The outbox key: one overview per person per ISO week."""
+    return f"weekoverzicht:{user_id}:{iso_week(today)}"
 
 
 def _organisaties(user: User) -> list[Organisatie]:
@@ -93,7 +99,7 @@ def weekoverzicht_queue(*, today: date | None = None) -> int:
                 params={
                     "user": user.pk,
                     "organisaties": [o.pk for o, _taken in lijsten],
-                    "week": key.rsplit(":", 1)[-1],
+                    "week": iso_week(today),
                 },
                 betreft=user,
                 sleutel=key,
@@ -107,6 +113,21 @@ def due(now=None) -> bool:
     """Whether ``run_jobs`` should queue the overview now: Monday, from ``UUR`` until noon."""
     local = timezone.localtime(now)
     return local.weekday() == 0 and UUR <= local.hour < 12
+
+
+def weekoverzicht_queue_if_due(*, now=None) -> int | None:
+    """For ``run_jobs`` (every minute with --loop): on Monday morning, queue the week's overview
+    once. A finished run is remembered in the cache for the week, so the next minutes do not
+    work out everyone's to-do list again; without the cache entry (a run that failed, a cleared
+    cache) the outbox keys still keep it to one e-mail per person. None when not due."""
+    if not due(now):
+        return None
+    done = f"weekoverzicht:run:{iso_week(timezone.localdate(now))}"
+    if cache.get(done):
+        return 0
+    count = weekoverzicht_queue(today=timezone.localdate(now))
+    cache.set(done, True, timeout=7 * 24 * 3600)
+    return count
 
 
 def render_weekoverzicht(mail) -> EmailMultiAlternatives:

@@ -181,3 +181,16 @@ def test_the_due_window():
     assert not weekoverzicht.due(MONDAY.replace(hour=6))
     assert not weekoverzicht.due(MONDAY.replace(hour=12))
     assert not weekoverzicht.due(MONDAY + dt.timedelta(days=1))
+
+
+def test_run_jobs_works_the_list_out_once_per_monday(
+    lezer, organisatie, django_assert_max_num_queries
+):
+    """After a finished run the next minutes of the morning do not compute it again."""
+    something_to_do(organisatie)
+    with at(MONDAY):
+        assert weekoverzicht.weekoverzicht_queue_if_due() == 1
+    with at(MONDAY + dt.timedelta(minutes=1)), django_assert_max_num_queries(0):
+        assert weekoverzicht.weekoverzicht_queue_if_due() == 0
+    with at(MONDAY + dt.timedelta(days=1)):
+        assert weekoverzicht.weekoverzicht_queue_if_due() is None

@@ -15,8 +15,7 @@ from django.core.management.base import BaseCommand
 from accounts.jobs import prune
 from berichtenbox.services import berichten_mail_queue
 from ketenmachtigingen.jobs import run_sweeps
-from ketenmachtigingen.weekoverzicht import due as weekoverzicht_due
-from ketenmachtigingen.weekoverzicht import weekoverzicht_queue
+from ketenmachtigingen.weekoverzicht import weekoverzicht_queue_if_due
 from outbox.delivery import deliver_due
 
 
@@ -34,8 +33,9 @@ class Command(BaseCommand):
         while True:
             counts = run_sweeps()
             counts["berichten_mails"] = berichten_mail_queue()
-            if weekoverzicht_due():
-                counts["weekoverzicht"] = weekoverzicht_queue()
+            weekoverzicht = weekoverzicht_queue_if_due()
+            if weekoverzicht is not None:
+                counts["weekoverzicht"] = weekoverzicht
             counts.update({f"mails_{k}": v for k, v in deliver_due().as_dict().items()})
             counts.update({f"pruned_{k}": v for k, v in prune().items()})
             if options["verbosity"] > 0:
