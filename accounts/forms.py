@@ -65,6 +65,15 @@ class ProfielForm(forms.Form):
     email_berichten = forms.BooleanField(
         label=_("E-mail me when a message arrives in the berichtenbox"), required=False
     )
+    weekoverzicht = forms.BooleanField(
+        label=_("E-mail me a weekly overview of what needs doing"),
+        help_text=_(
+            "On Monday morning, for each organisation you are beheerder of: renewals due, "
+            "requests with an error or incomplete, invitations that lapse soon, e-mails that "
+            "could not be delivered. No e-mail in a week with nothing to do."
+        ),
+        required=False,
+    )
     password = forms.CharField(
         label=_("Current password"),
         required=False,

@@ -113,6 +113,10 @@ class User(AbstractUser):
     email_berichten = models.BooleanField(
         _("e-mail me when a message arrives in the berichtenbox"), default=True
     )
+    # Opt-in: a Monday e-mail with the to-do list of each organisation the person manages.
+    weekoverzicht = models.BooleanField(
+        _("e-mail me a weekly overview of what needs doing"), default=False
+    )
     # Part of the session hash: raised when the account is switched off, so its sessions end
     # for good instead of coming back when it is switched on again.
     sessie_generatie = models.PositiveIntegerField(default=0, editable=False)

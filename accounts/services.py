@@ -18,7 +18,7 @@ from .audit import audit_log, diff, snapshot
 from .constants import AuditAction, AuditKind, LoginResult, Rol, SecondFactorUsed
 from .models import Lidmaatschap, LoginEvent, Organisatie, User
 
-PROFILE_FIELDS = ("email", "telefoonnummer", "taal", "email_berichten")
+PROFILE_FIELDS = ("email", "telefoonnummer", "taal", "email_berichten", "weekoverzicht")
 BACKUP_CODE_COUNT = 10
 
 

@@ -284,19 +284,6 @@ class UsernameRecoveryDoneView(TemplateView):
     template_name = "accounts/username_recovery_done.html"
 
 
-class HomeView(TemplateView):
-    """The start page. Platform staff who belong to no organisation have nothing to manage
-    here: they land on the back office (after login too: ``LOGIN_REDIRECT_URL`` is this page)."""
-
-    template_name = "accounts/home.html"
-
-    def get(self, request, *args, **kwargs):
-        if request.user.is_staff and request.organisatie is None:
-            # By URL name only: accounts imports nothing from the apps above it.
-            return redirect("ketenmachtigingen:backoffice")
-        return super().get(request, *args, **kwargs)
-
-
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class ProfielView(TemplateView):
     """Mijn profiel: details, the EH-middel and its level, login history, devices. A new e-mail
@@ -314,6 +301,7 @@ class ProfielView(TemplateView):
                 "telefoonnummer": user.telefoonnummer,
                 "taal": user.taal,
                 "email_berichten": user.email_berichten,
+                "weekoverzicht": user.weekoverzicht,
             },
         )
         context["login_history"] = selectors.login_history_for(user)[:25]

@@ -12,8 +12,10 @@ class KetenmachtigingenConfig(AppConfig):
         from .berichten import register_texts
         from .demo import seed
         from .emails import register_kinds
+        from .weekoverzicht import register_kind as register_weekoverzicht
 
         if seed not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seed)
         register_texts()
         register_kinds()
+        register_weekoverzicht()

@@ -23,3 +23,12 @@ def run_sweeps_task() -> dict:
     from .jobs import run_sweeps
 
     return run_sweeps()
+
+
+@shared_task(acks_late=True)
+def weekoverzicht_task() -> int:
+    """Celery beat runs this on Monday morning; see weekoverzicht.py (once per person per week,
+    so a second run adds nothing)."""
+    from .weekoverzicht import weekoverzicht_queue
+
+    return weekoverzicht_queue()

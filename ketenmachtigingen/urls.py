@@ -71,6 +71,7 @@ urlpatterns = [
     ),
     path("instellingen/afzender/", views.AfzenderView.as_view(), name="afzender"),
     path("backoffice/", views.BackofficeView.as_view(), name="backoffice"),
+    path("backoffice/start/", views.BackofficeStartView.as_view(), name="backoffice_start"),
     path("backoffice/<int:pk>/", views.BackofficeDetailView.as_view(), name="backoffice_detail"),
     path(
         "backoffice/<int:pk>/<str:actie>/",

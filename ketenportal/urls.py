@@ -10,6 +10,7 @@ from two_factor import views as two_factor_views
 from accounts import two_factor as account_two_factor
 from accounts import views as account_views
 from accounts.middleware import second_factor_enrolment
+from ketenmachtigingen.views import home as ketenmachtigingen_views
 from ketenportal import views as site_views
 
 
@@ -54,7 +55,7 @@ two_factor_patterns = (
 )
 
 urlpatterns = [
-    path("", account_views.HomeView.as_view(), name="home"),
+    path("", ketenmachtigingen_views.HomeView.as_view(), name="home"),
     path("", include(two_factor_patterns)),
     path("", include("accounts.urls")),
     path("", include("diensten.urls")),

@@ -140,3 +140,23 @@ def test_overview_sort_filter_runs_at_a_small_size(tmp_path):
     assert result["own_ketenmachtigingen"] >= 40
     assert len(result["combinations"]) > 30
     assert result["seq_scans"] == {}  # not checked on SQLite
+
+
+def test_home_page_figures():
+    """The home page at 20,000 of 200,000: its p95, and the same queries at 1,000 and 20,000."""
+    module = run_all()
+    result = {
+        "name": "home_page",
+        "total_ketenmachtigingen": 200_000,
+        "p95_ms": 80.5,
+        "queries_1000": 14,
+        "queries_20000": 14,
+        "target_ms": 150.0,
+    }
+    figures = module.figures_of("home_page", result)
+    assert all(set(f) == {"name", "value", "unit", "target", "ok"} for f in figures)
+    by_name = {f["name"]: f for f in figures}
+    assert by_name["home page, p95 (20,000 own / 200,000 in total)"]["ok"] is True
+    assert by_name["home page, queries at 20,000 (as at 1,000)"]["ok"] is True
+    grew = module.figures_of("home_page", {**result, "queries_20000": 15, "p95_ms": 151})
+    assert not any(f["ok"] for f in grew)

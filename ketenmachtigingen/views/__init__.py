@@ -10,6 +10,7 @@ from .afgegeven import (
 from .backoffice import BackofficeActieView, BackofficeDetailView, BackofficeView
 from .beoordelen import TeBeoordelenDetailView, TeBeoordelenView
 from .export import ExportView
+from .home import BackofficeStartView, HomeView
 from .importeren import ImportDetailView, ImportView, TemplateDownloadView
 from .instellingen import AfzenderView
 from .overzicht import (
@@ -37,6 +38,7 @@ __all__ = [
     "AfzenderView",
     "BackofficeActieView",
     "BackofficeDetailView",
+    "BackofficeStartView",
     "BackofficeView",
     "BeeindigView",
     "DetailView",
@@ -46,6 +48,7 @@ __all__ = [
     "GebruikerToevoegenView",
     "GoedgekeurdView",
     "GroepOntkoppelView",
+    "HomeView",
     "ImportDetailView",
     "ImportView",
     "MailOpnieuwView",

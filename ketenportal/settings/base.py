@@ -5,9 +5,11 @@ This is the only module that reads the environment (django-environ). ``dev.py``,
 every variable.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -319,6 +321,9 @@ PLATFORM_WEBSITE = env.str("PLATFORM_WEBSITE", default="https://www.ketenportal.
 KETENMACHTIGING_TARIEF = env.str(
     "KETENMACHTIGING_TARIEF", default="€ 25,00 per ketenmachtiging per jaar, exclusief btw"
 )
+# The same tariff as a number (euros per ketenmachtiging per year, excluding VAT): the home page's
+# cost estimate multiplies with it. Keep it in step with the text above.
+KETENMACHTIGING_TARIEF_BEDRAG = Decimal(env.str("KETENMACHTIGING_TARIEF_BEDRAG", default="25.00"))
 # eHerkenning suppliers a ketenmachtiging can have been registered at ("Kies organisatie").
 LEVERANCIERS = env.list(
     "LEVERANCIERS", default=["Digidentity", "KPN", "QuoVadis", "Reconi", "We-ID", "Z login"]
@@ -428,6 +433,11 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks": {"task": "api.tasks.deliver_due_webhooks_task", "schedule": 60.0},
     "webhook_log": {"task": "api.tasks.prune_webhook_log_task", "schedule": 86400.0},
     "prune": {"task": "accounts.tasks.prune_task", "schedule": 86400.0},
+    # The weekly overview e-mail (ketenmachtigingen/weekoverzicht.py), Monday 07:00 local time.
+    "weekoverzicht": {
+        "task": "ketenmachtigingen.tasks.weekoverzicht_task",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
     "heartbeat": {"task": "ketenportal.tasks.heartbeat", "schedule": 30.0},
 }
 # /health/ reports the worker as stale when its last heartbeat is older than this.

@@ -20,3 +20,13 @@ def minutes(value) -> int:
     """A timedelta (or seconds) in whole minutes, for texts like "blocked for 30 minutes"."""
     seconds = value.total_seconds() if hasattr(value, "total_seconds") else float(value or 0)
     return int(seconds // 60)
+
+
+@register.filter
+def euro(value) -> str:
+    """An amount in euros in the reader's language (``ketenportal.utils.money.euro``)."""
+    from ketenportal.utils.money import euro as format_euro
+
+    if value in (None, ""):
+        return ""
+    return format_euro(value)

@@ -288,7 +288,7 @@ def test_incompleet_resend_e_mail_says_what_is_missing(world, django_capture_on_
 def test_staff_without_an_organisation_land_on_the_back_office(staff_client):
     response = staff_client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("ketenmachtigingen:backoffice")
+    assert response["Location"] == reverse("ketenmachtigingen:backoffice_start")
 
 
 def test_staff_who_belong_to_an_organisation_see_their_home(world):

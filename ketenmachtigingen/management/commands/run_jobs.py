@@ -1,6 +1,7 @@
 """``manage.py run_jobs``: the periodic work once, or every minute with --loop.
 
-One run: the time-driven sweeps, the "messages are waiting" e-mails, delivery of every e-mail in
+One run: the time-driven sweeps, the "messages are waiting" e-mails, on Monday mornings the
+weekly overview (once per person per week, however often it runs), delivery of every e-mail in
 the outbox that is due (new ones, retries, and any a stopped worker left), delivery of the
 webhook events that are due (``api.webhooks.delivery``, the same way), and pruning of expired
 sessions and old login records (accounts/jobs.py) and of the webhook delivery log. Production
@@ -17,6 +18,7 @@ from django.utils.module_loading import import_string
 from accounts.jobs import prune
 from berichtenbox.services import berichten_mail_queue
 from ketenmachtigingen.jobs import run_sweeps
+from ketenmachtigingen.weekoverzicht import weekoverzicht_queue_if_due
 from outbox.delivery import deliver_due
 
 
@@ -34,6 +36,9 @@ class Command(BaseCommand):
         while True:
             counts = run_sweeps()
             counts["berichten_mails"] = berichten_mail_queue()
+            weekoverzicht = weekoverzicht_queue_if_due()
+            if weekoverzicht is not None:
+                counts["weekoverzicht"] = weekoverzicht
             counts.update({f"mails_{k}": v for k, v in deliver_due().as_dict().items()})
             webhooks = import_string("api.webhooks.delivery.deliver_due")()
             counts.update({f"webhooks_{k}": v for k, v in webhooks.as_dict().items()})
