@@ -6,6 +6,7 @@ changes and writes the audit row in that same transaction.
 """
 
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -193,6 +194,26 @@ def user_second_factor_added(*, actor: User, user: User, device: Device) -> None
             message="second factor added",
         )
         notifications.security_change_mail(user, notifications.SECOND_FACTOR_ADDED)
+
+
+def user_backup_phone_remove(*, actor: User, user: User, device_id: int) -> None:
+    """Remove one of a person's backup phone numbers (never the device they log in with)."""
+    with transaction.atomic():
+        device = (
+            PhoneDevice.objects.select_for_update()
+            .filter(user=user, name="backup", pk=device_id)
+            .first()
+        )
+        if device is None:
+            raise Http404
+        _audit_person(
+            actor=actor,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"backup_phone": {"old": str(device.number)[:-4] + "****", "new": None}},
+            message="backup phone removed",
+        )
+        device.delete()
 
 
 def user_backup_codes_regenerate(*, actor: User, user: User) -> list[str]:

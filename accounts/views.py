@@ -53,6 +53,7 @@ from .middleware import (
 from .mixins import BeheerderRequiredMixin
 from .reauth import mark_password_confirmed
 from .signals import second_factor_of
+from .sms import mask_number
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,15 @@ class LoginView(SafeNextMixin, TwoFactorLoginView):
         if "otp_token" in form.fields:
             form.fields["otp_token"].label = _("Code")
         return form
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form, **kwargs)
+        if self.steps.current == self.TOKEN_STEP:
+            context.update(sms_context(context.get("device")))
+            for other in context.get("other_devices") or []:
+                if isinstance(other, PhoneDevice):
+                    other.masked_number = mask_number(other.number)
+        return context
 
     def done(self, form_list, **kwargs):
         response = super().done(form_list, **kwargs)
@@ -131,6 +141,19 @@ class LoginView(SafeNextMixin, TwoFactorLoginView):
         return response
 
 
+def sms_context(device) -> dict:
+    """What the code page says about a text message: the masked number, whether a text was sent
+    just now (``accounts.sms.Gateway`` leaves that on the device) and if not, from when."""
+    if not isinstance(device, PhoneDevice):
+        return {"is_sms": False}
+    return {
+        "is_sms": True,
+        "masked_number": mask_number(device.number),
+        "sms_sent": getattr(device, "sms_sent", False),
+        "sms_next_send_at": getattr(device, "sms_next_send_at", None),
+    }
+
+
 @method_decorator([second_factor_exempt, never_cache], name="dispatch")
 class VerifyView(FormView):
     """The token step for a session that is logged in but has not passed the second factor."""
@@ -139,7 +162,9 @@ class VerifyView(FormView):
     form_class = VerifyTokenForm
 
     def get_device(self):
-        return default_device(self.request.user)
+        if not hasattr(self, "_device"):
+            self._device = default_device(self.request.user)
+        return self._device
 
     def get(self, request, *args, **kwargs):
         if request.user.is_verified():
@@ -154,9 +179,18 @@ class VerifyView(FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         device = self.get_device()
-        context["is_sms"] = isinstance(device, PhoneDevice)
+        context.update(sms_context(device))
         context["next"] = safe_next(self.request, "")
         return context
+
+    def post(self, request, *args, **kwargs):
+        if "resend" in request.POST:
+            # "Stuur opnieuw": a new text (counted against the limits), on the page itself.
+            device = self.get_device()
+            if isinstance(device, PhoneDevice):
+                device.generate_challenge()
+            return self.render_to_response(self.get_context_data(form=self.get_form_class()()))
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         token = form.cleaned_data["token"].strip().replace(" ", "")

@@ -48,6 +48,16 @@ two_factor_patterns = (
             account_two_factor.BackupTokensView.as_view(),
             name="backup_tokens",
         ),
+        path(
+            "account/two_factor/reservenummer/",
+            account_two_factor.BackupPhoneSetupView.as_view(),
+            name="phone_create",
+        ),
+        path(
+            "account/two_factor/reservenummer/<int:pk>/verwijder/",
+            account_two_factor.BackupPhoneDeleteView.as_view(),
+            name="phone_delete",
+        ),
         path("account/two_factor/", two_factor_views.ProfileView.as_view(), name="profile"),
     ],
     "two_factor",

@@ -127,6 +127,8 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "api:ketenmachtiging-detail": lambda w: {"pk": w.km_of("organisatie").pk},
     "api_keys:intrekken": lambda w: {"pk": w.apikey_of("organisatie").pk},
     "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
+    # A backup phone number of the person walking (none exists: a 404 for everyone but POST).
+    "two_factor:phone_delete": lambda w: {"pk": 999999},
     "groepen:lid_verwijder": lambda w: {
         "pk": w.groep_of("organisatie").pk,
         "lid": w.lidmaatschap_of("organisatie").pk,
