@@ -258,6 +258,36 @@ def _audit_person(
         )
 
 
+def certificaat_login(*, request, user: User, checked) -> None:
+    """Log ``user`` in with a checked EH4 certificate (``accounts.certificates.check``): the
+    session gets the person's ``CertificaatDevice``, so it counts as both factors."""
+    from django.contrib.auth import login
+
+    from .middleware import client_ip
+    from .models import CertificaatDevice
+
+    with transaction.atomic():
+        device, _created = CertificaatDevice.objects.get_or_create(
+            user=user,
+            defaults={"name": "EH4", "serienummer": checked.serial_number, "confirmed": True},
+        )
+        device.serienummer = checked.serial_number
+        device.fingerprint = checked.fingerprint
+        device.confirmed = True
+        device.save(update_fields=["serienummer", "fingerprint", "confirmed"])
+        # django-otp puts a device set on the user into the session at login().
+        user.otp_device = device
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login_event_record(
+            user=user,
+            username=user.get_username(),
+            result=LoginResult.SUCCESS,
+            ip_address=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            second_factor=SecondFactorUsed.CERTIFICAAT,
+        )
+
+
 def login_event_record(
     *,
     user: User | None,

@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("account/verifieer/", views.VerifyView.as_view(), name="verify"),
+    path("account/certificaat/", views.CertificaatLoginView.as_view(), name="certificaat_login"),
     path("account/uitloggen/", views.LogoutView.as_view(), name="logout"),
     path("account/bevestig-wachtwoord/", views.ReauthView.as_view(), name="reauth"),
     path("account/wachtwoord-vergeten/", views.PasswordResetView.as_view(), name="password_reset"),

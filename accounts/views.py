@@ -3,11 +3,13 @@
 import logging
 
 from axes import signals as axes_signals
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_login_failed
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
@@ -32,7 +34,7 @@ from ketenportal.exceptions import DomainError
 from ketenportal.utils.tasks import dispatch
 from outbox.throttle import anonymous_mail_throttle
 
-from . import selectors, services
+from . import certificates, selectors, services
 from .constants import LoginResult
 from .forms import (
     GebruikerSearchForm,
@@ -217,6 +219,77 @@ class VerifyView(FormView):
         )
         form.add_error("token", _("This code is not valid. Check the code and try again."))
         return self.form_invalid(form)
+
+
+@method_decorator([login_not_required, never_cache], name="dispatch")
+class CertificaatLoginView(TemplateView):
+    """Log in with an EH4 certificate: both factors at once (``accounts.certificates``).
+
+    GET shows the page with one button; the POST checks the certificate the TLS proxy passed and
+    logs the person in with a ``CertificaatDevice`` in the session, so the second-factor rule
+    and ``user.is_verified()`` accept the session. Every refusal is written to the login history
+    and counts towards the limit per address (``accounts.login_limits``); a refused genuine
+    certificate (revoked, say) also counts for its person in django-axes."""
+
+    template_name = "accounts/certificaat_login.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next"] = safe_next(self.request, "")
+        context["enabled"] = certificates.enabled()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if address_is_spraying(request):
+            return get_lockout_response(request, None)
+        try:
+            cert = certificates.certificate_from_request(request)
+            if cert is None:
+                if request.headers.get(settings.CLIENT_CERT_HEADER):
+                    logger.warning("certificate header from an untrusted address")
+                raise certificates.CertificateRefused(
+                    _(
+                        "No certificate was received. Choose your EH4 certificate when your "
+                        "browser asks for it."
+                    ),
+                    code="missing",
+                )
+            checked = certificates.check(cert)
+        except certificates.CertificateRefused as exc:
+            return self.refused(exc, serial_number=exc.serial_number)
+        user = selectors.user_for_certificaat(checked.serial_number)
+        if user is None:
+            return self.refused(
+                certificates.CertificateRefused(
+                    _("This certificate is not linked to an EH4 means on this portal."),
+                    code="unknown",
+                )
+            )
+        if AxesProxyHandler.is_locked(request, credentials={"username": user.get_username()}):
+            return get_lockout_response(request, {"username": user.get_username()})
+        services.certificaat_login(request=request, user=user, checked=checked)
+        return redirect(safe_next(request, reverse("home")))
+
+    def refused(self, exc, *, serial_number: str = ""):
+        user = selectors.user_for_certificaat(serial_number) if serial_number else None
+        if user is not None:
+            # Through Django's signal: django-axes counts it, the history shows it.
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": user.get_username(), "certificaat": True},
+                request=self.request,
+            )
+        else:
+            services.login_event_record(
+                user=None,
+                username="",
+                result=LoginResult.WRONG_CERTIFICATE,
+                ip_address=client_ip(self.request),
+                user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+            )
+        logger.info("certificate login refused: %s", exc.code)
+        context = self.get_context_data(error=str(exc))
+        return self.render_to_response(context, status=403)
 
 
 @method_decorator([never_cache, sensitive_post_parameters("password")], name="dispatch")

@@ -14,6 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 # second factor.
 PUBLIC = {
     "two_factor:login",
+    # EH4 certificate login: logs in only with a certificate from the trusted TLS proxy
+    # (tests/accounts/test_certificaat.py, tests/security/test_certificaat.py).
+    "accounts:certificaat_login",
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",

@@ -204,6 +204,23 @@ SMS_THROTTLE_PER_USER = env.int("SMS_THROTTLE_PER_USER", default=3)
 SMS_THROTTLE_PER_NUMBER = env.int("SMS_THROTTLE_PER_NUMBER", default=3)
 SMS_THROTTLE_PER_IP = env.int("SMS_THROTTLE_PER_IP", default=10)
 
+# EH4 certificate login (accounts/certificates.py, docs/nginx-certificaat.conf). The TLS proxy
+# checks the client certificate on /account/certificaat/ and passes it URL-encoded in a header;
+# the header counts only from a trusted proxy: its address is listed and, when a secret is set,
+# it sends that secret too. Without a CA bundle the certificate login is off.
+CLIENT_CERT_HEADER = env.str("CLIENT_CERT_HEADER", default="X-SSL-Client-Cert")
+CLIENT_CERT_TRUSTED_PROXIES = env.list("CLIENT_CERT_TRUSTED_PROXIES", default=[])
+CLIENT_CERT_PROXY_SECRET_HEADER = env.str(
+    "CLIENT_CERT_PROXY_SECRET_HEADER", default="X-Client-Cert-Proxy-Secret"
+)
+CLIENT_CERT_PROXY_SECRET = env.str("CLIENT_CERT_PROXY_SECRET", default="")
+# PEM file with the trusted roots and intermediates (PKIoverheid / private root).
+CLIENT_CERT_CA_BUNDLE = env.str("CLIENT_CERT_CA_BUNDLE", default="")
+# Certificate revocation lists: file paths or http(s) URLs (PEM or DER), read again after the
+# refresh interval. A certificate whose issuer has no current CRL here is refused.
+CLIENT_CERT_CRLS = env.list("CLIENT_CERT_CRLS", default=[])
+CLIENT_CERT_CRL_REFRESH_SECONDS = env.int("CLIENT_CERT_CRL_REFRESH_SECONDS", default=3600)
+
 # django-axes: five failures lock out the combination of IP address, browser and username.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)

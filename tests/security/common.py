@@ -51,6 +51,8 @@ ANY_VERIFIED_USER: dict[str, str] = {
     "two_factor:setup": "enrolment; a person who has a device is sent to setup_complete",
     "two_factor:qr": "the QR code of the person's own enrolment in progress",
     "two_factor:setup_complete": "the confirmation after the person's own enrolment",
+    "two_factor:phone_create": "adds a backup phone number to the person's own account",
+    "two_factor:phone_delete": "removes one of the person's own backup phone numbers (POST)",
 }
 
 #: From most to least specific: a KetenmachtigingAccessMixin view is also a Beheerder view.
