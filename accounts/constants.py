@@ -63,6 +63,7 @@ class SecondFactorUsed(models.TextChoices):
     SMS = "sms", _("SMS")
     BACKUP = "backup", _("Backup code")
     CERTIFICAAT = "certificaat", _("Certificate (EH4)")
+    PASSKEY = "passkey", _("Passkey")
 
 
 class AuditAction(models.TextChoices):

@@ -196,6 +196,87 @@ def user_second_factor_added(*, actor: User, user: User, device: Device) -> None
         notifications.security_change_mail(user, notifications.SECOND_FACTOR_ADDED)
 
 
+def _passkey_of(user: User, passkey_id: int):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    passkey = (
+        WebAuthnCredential.objects.select_for_update().filter(user=user, pk=passkey_id).first()
+    )
+    if passkey is None:
+        raise Http404
+    return passkey
+
+
+def user_passkey_added(*, actor: User, user: User, device: Device) -> None:
+    """Name a new passkey (the library saved it), audit it and tell the person."""
+    with transaction.atomic():
+        count = type(device).objects.filter(user=user).count()
+        if not device.name or device.name == "default":
+            device.name = _("Passkey %(number)s") % {"number": count}
+            device.save(update_fields=["name"])
+        _audit_person(
+            actor=actor,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"passkey": {"old": None, "new": device.name}},
+            message="passkey added",
+        )
+        notifications.security_change_mail(user, notifications.PASSKEY_ADDED)
+
+
+def user_passkey_rename(*, actor: User, user: User, passkey_id: int, name: str) -> None:
+    with transaction.atomic():
+        passkey = _passkey_of(user, passkey_id)
+        old = passkey.name
+        if old == name:
+            return
+        passkey.name = name[:64]
+        passkey.save(update_fields=["name"])
+        _audit_person(
+            actor=actor,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"passkey": {"old": old, "new": passkey.name}},
+            message="passkey renamed",
+        )
+
+
+def login_factors_of(user: User) -> int:
+    """How many ways of passing the second factor a person has: authenticator apps, phone
+    numbers and passkeys (backup codes are a way back in, not a factor of their own)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return sum(
+        model.objects.filter(user=user, confirmed=True).count()
+        for model in (TOTPDevice, PhoneDevice, WebAuthnCredential)
+    )
+
+
+def user_passkey_remove(*, actor: User, user: User, passkey_id: int) -> None:
+    """Remove a passkey, never the person's last factor."""
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)  # one removal at a time
+        passkey = _passkey_of(user, passkey_id)
+        if login_factors_of(user) <= 1:
+            raise DomainError(
+                _(
+                    "This passkey is your only second factor. Add another one first, then "
+                    "remove this passkey."
+                ),
+                code="last_factor",
+            )
+        _audit_person(
+            actor=actor,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"passkey": {"old": passkey.name, "new": None}},
+            message="passkey removed",
+        )
+        passkey.delete()
+        notifications.security_change_mail(user, notifications.PASSKEY_REMOVED)
+
+
 def user_backup_phone_remove(*, actor: User, user: User, device_id: int) -> None:
     """Remove one of a person's backup phone numbers (never the device they log in with)."""
     with transaction.atomic():

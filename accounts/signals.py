@@ -6,6 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 from two_factor.plugins.phonenumber.models import PhoneDevice
 from two_factor.signals import user_verified
 
@@ -24,6 +25,8 @@ def second_factor_of(device) -> SecondFactorUsed:
         return SecondFactorUsed.TOTP
     if isinstance(device, CertificaatDevice):
         return SecondFactorUsed.CERTIFICAAT
+    if isinstance(device, WebAuthnCredential):
+        return SecondFactorUsed.PASSKEY
     return SecondFactorUsed.NONE
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_audit
+from . import passkeys, views, views_audit
 
 app_name = "accounts"
 
@@ -36,6 +36,7 @@ urlpatterns = [
         name="username_recovery_done",
     ),
     path("profiel/", views.ProfielView.as_view(), name="profiel"),
+    path("profiel/passkeys/", passkeys.PasskeysView.as_view(), name="passkeys"),
     path("profiel/wachtwoord/", views.PasswordChangeView.as_view(), name="password_change"),
     path("gebruikers/", views.GebruikersView.as_view(), name="gebruikers"),
     path("gebruikers/<int:pk>/", views.GebruikerDetailView.as_view(), name="gebruiker"),

@@ -93,6 +93,8 @@ class LoginView(SafeNextMixin, TwoFactorLoginView):
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form, **kwargs)
+        if self.steps.current in (self.TOKEN_STEP, self.BACKUP_STEP):
+            context.update(passkey_context(self.request, self.get_user()))
         if self.steps.current == self.TOKEN_STEP:
             context.update(sms_context(context.get("device")))
             for other in context.get("other_devices") or []:
@@ -143,6 +145,17 @@ class LoginView(SafeNextMixin, TwoFactorLoginView):
         return response
 
 
+def passkey_context(request, user) -> dict:
+    """Whether the code page offers "Use a passkey", and the library's configuration."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from .passkeys import webauthn_configuration
+
+    if not user or not WebAuthnCredential.objects.filter(user=user, confirmed=True).exists():
+        return {"has_passkeys": False}
+    return {"has_passkeys": True, "webauthn_config": webauthn_configuration(request)}
+
+
 def sms_context(device) -> dict:
     """What the code page says about a text message: the masked number, whether a text was sent
     just now (``accounts.sms.Gateway`` leaves that on the device) and if not, from when."""
@@ -172,7 +185,7 @@ class VerifyView(FormView):
         if request.user.is_verified():
             return redirect(safe_next(request, reverse("home")))
         device = self.get_device()
-        if device is None:
+        if device is None and not passkey_context(request, request.user)["has_passkeys"]:
             return redirect("two_factor:setup")
         if isinstance(device, PhoneDevice):
             device.generate_challenge()
@@ -182,6 +195,7 @@ class VerifyView(FormView):
         context = super().get_context_data(**kwargs)
         device = self.get_device()
         context.update(sms_context(device))
+        context.update(passkey_context(self.request, self.request.user))
         context["next"] = safe_next(self.request, "")
         return context
 

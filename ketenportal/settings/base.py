@@ -6,6 +6,7 @@ every variable.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "two_factor",
     "two_factor.plugins.phonenumber",
     "phonenumber_field",
@@ -204,6 +206,20 @@ SMS_THROTTLE_PER_USER = env.int("SMS_THROTTLE_PER_USER", default=3)
 SMS_THROTTLE_PER_NUMBER = env.int("SMS_THROTTLE_PER_NUMBER", default=3)
 SMS_THROTTLE_PER_IP = env.int("SMS_THROTTLE_PER_IP", default=10)
 
+# Passkeys (WebAuthn, django-otp-webauthn) as a second factor, never instead of the password.
+# The relying party is the portal's host name (SITE_URL's by default); a passkey works only on
+# that host and its subdomains, from the allowed origins.
+_site = urlsplit(SITE_URL)
+# WebAuthn has no IP addresses as relying party: development at 127.0.0.1 uses localhost.
+_webauthn_host = "localhost" if _site.hostname in (None, "127.0.0.1", "::1") else _site.hostname
+_webauthn_port = f":{_site.port}" if _site.port else ""
+OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=_webauthn_host)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ALLOWED_ORIGINS", default=[f"{_site.scheme}://{_webauthn_host}{_webauthn_port}"]
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "accounts.passkeys"
+
 # EH4 certificate login (accounts/certificates.py, docs/nginx-certificaat.conf). The TLS proxy
 # checks the client certificate on /account/certificaat/ and passes it URL-encoded in a header;
 # the header counts only from a trusted proxy: its address is listed and, when a secret is set,
@@ -325,6 +341,7 @@ EMAIL_TIMEOUT = 20
 
 # --- The platform ---------------------------------------------------------------------------
 PLATFORM_NAME = env.str("PLATFORM_NAME", default="Ketenportal")
+OTP_WEBAUTHN_RP_NAME = PLATFORM_NAME  # what a passkey's authenticator shows
 # The platform's postal address (where signed forms are sent) and the current tariff, shown in the
 # request form, the invitation e-mail and the PDF. Lines of the address are separated by "|".
 PLATFORM_POSTADRES = env.str(

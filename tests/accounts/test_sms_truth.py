@@ -61,7 +61,7 @@ def test_send_again_sends_a_new_code_and_counts_against_the_limit(settings):
     device = user.phonedevice_set.get()
     client = Client()
     page = post_password(client, user.username).content.decode()
-    assert "Send again" in page or "Stuur opnieuw" in page
+    assert "Send a new code" in page or "Stuur opnieuw" in page
     first = sms_code()
     page = resend(client, device).content.decode()
     assert len(sms.outbox) == 2
