@@ -47,7 +47,7 @@ from ketenportal.exceptions import DomainError
 
 from . import services
 from .constants import LoginResult, SecondFactorUsed
-from .middleware import client_ip, second_factor_exempt
+from .middleware import client_ip
 from .reauth import has_recent_password, mark_password_confirmed, requires_recent_password
 
 #: The session storage of ``accounts.views.LoginView`` (formtools: the class name, normalised).
@@ -79,7 +79,12 @@ def pending_login_user(request):
 
 
 class PasswordRecentMixin:
-    """The registration ceremony needs a recent password, like any new factor."""
+    """The registration ceremony needs a recent password, like any new factor. POST only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method != "POST":
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def check_can_register(self):
         if not has_recent_password(self.request):
@@ -122,12 +127,12 @@ class SecondFactorAuthenticationMixin:
             raise webauthn_exceptions.NotAuthenticated()
 
 
-@method_decorator([login_not_required, second_factor_exempt], name="dispatch")
+@method_decorator(login_not_required, name="dispatch")
 class AuthenticationBeginView(SecondFactorAuthenticationMixin, BeginCredentialAuthenticationView):
     pass
 
 
-@method_decorator([login_not_required, second_factor_exempt], name="dispatch")
+@method_decorator(login_not_required, name="dispatch")
 class AuthenticationCompleteView(
     SecondFactorAuthenticationMixin, CompleteCredentialAuthenticationView
 ):

@@ -8,6 +8,7 @@ the person. Backup codes are shown once, when they are made, and never again.
 
 from django import forms
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from two_factor import views as two_factor_views
 from two_factor.plugins.phonenumber.forms import PhoneNumberForm, PhoneNumberMethodForm
 from two_factor.plugins.phonenumber.method import SMSMethod
+from two_factor.plugins.phonenumber.models import PhoneDevice
 from two_factor.plugins.phonenumber.views import PhoneSetupView
 
 from . import services
@@ -151,12 +153,25 @@ class BackupPhoneSetupView(PhoneSetupView):
         return redirect(self.success_url)
 
 
-@method_decorator(requires_recent_password, name="dispatch")
 class BackupPhoneDeleteView(FormView):
-    """Remove a backup phone number (POST only); the usual factor stays."""
+    """Remove a backup phone number (POST only); the usual factor stays. Someone else's number
+    is a 404 before anything else; then the password again, like any change of a factor."""
 
     form_class = forms.Form
     http_method_names = ["post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        own = PhoneDevice.objects.filter(user=request.user, name="backup", pk=kwargs["pk"])
+        if not own.exists():
+            raise Http404
+        if request.method != "POST":
+            return self.http_method_not_allowed(request, *args, **kwargs)
+
+        @requires_recent_password
+        def checked(request, *args, **kwargs):
+            return super(BackupPhoneDeleteView, self).dispatch(request, *args, **kwargs)
+
+        return checked(request, *args, **kwargs)
 
     def form_valid(self, form):
         services.user_backup_phone_remove(

@@ -17,6 +17,11 @@ PUBLIC = {
     # EH4 certificate login: logs in only with a certificate from the trusted TLS proxy
     # (tests/accounts/test_certificaat.py, tests/security/test_certificaat.py).
     "accounts:certificaat_login",
+    # Passkey as the second factor of a login in progress: only for the person who has just
+    # entered the right password (tests/accounts/test_passkeys.py); the library's texts.
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
@@ -130,8 +135,8 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "api:ketenmachtiging-detail": lambda w: {"pk": w.km_of("organisatie").pk},
     "api_keys:intrekken": lambda w: {"pk": w.apikey_of("organisatie").pk},
     "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
-    # A backup phone number of the person walking (none exists: a 404 for everyone but POST).
-    "two_factor:phone_delete": lambda w: {"pk": 999999},
+    # A backup phone number of organisation A's beheerder (a person's own, not an organisation's).
+    "two_factor:phone_delete": lambda w: {"pk": w.backup_phone.pk},
     "groepen:lid_verwijder": lambda w: {
         "pk": w.groep_of("organisatie").pk,
         "lid": w.lidmaatschap_of("organisatie").pk,

@@ -54,7 +54,7 @@ def holder():
 
 def post(cert, *, client=None, remote=PROXY, secret=SECRET, data=None):
     client = client or Client()
-    headers = {"REMOTE_ADDR": remote}
+    headers = {"REMOTE_ADDR": remote, "HTTP_ACCEPT_LANGUAGE": "en"}
     if cert is not None:
         headers["HTTP_X_SSL_CLIENT_CERT"] = header_value(cert)
     if secret is not None:
@@ -69,7 +69,8 @@ def logged_in(client) -> bool:
 def test_the_login_page_offers_the_certificate(client):
     page = client.get("/account/login/").content.decode()
     assert URL in page
-    assert "Log in with your certificate" in page
+    # the manual's wording
+    assert "In het bezit van EH4?" in page and "Log in met uw certificaat" in page
 
 
 def test_the_certificate_page_itself_logs_nobody_in(client, holder, ca):
@@ -202,7 +203,7 @@ def test_nothing_configured_trusts_nobody(settings, holder, ca):
 
 def test_without_a_ca_bundle_the_login_is_off(settings, client, holder, ca):
     settings.CLIENT_CERT_CA_BUNDLE = ""
-    assert "not available" in client.get(URL).content.decode()
+    assert "not available" in client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert refused(post(ca.client()))
 
 
@@ -210,6 +211,7 @@ def test_a_garbled_header_is_refused_not_a_500(holder):
     response = Client().post(
         URL,
         REMOTE_ADDR=PROXY,
+        HTTP_ACCEPT_LANGUAGE="en",
         HTTP_X_SSL_CLIENT_CERT="-----BEGIN%20CERTIFICATE-----%0Azzz%0A-----END%20CERTIFICATE-----",
         HTTP_X_CLIENT_CERT_PROXY_SECRET=SECRET,
     )

@@ -19,6 +19,8 @@ from tests.accounts.test_sms_window import aligned_start, at
 from tests.factories import PhoneDeviceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+SENT = "Wij hebben een sms met een code naar"
+NOT_SENT = "Er is geen sms naar"
 
 
 def resend(client, device):
@@ -67,13 +69,13 @@ def test_send_again_sends_a_new_code_and_counts_against_the_limit(settings):
     assert len(sms.outbox) == 2
     second = sms_code()
     assert second != first
-    assert "We have sent a text message" in page
+    assert SENT in page
     # the limit is reached: no text, and the page says so, with when the next one can be sent
     page = resend(client, device).content.decode()
     assert len(sms.outbox) == 2
-    assert "We have sent a text message" not in page
-    assert "No text message was sent" in page
-    assert re.search(r"You can ask for a new code from \d\d:\d\d", page)
+    assert SENT not in page
+    assert NOT_SENT in page
+    assert re.search(r"Vanaf \d\d:\d\d kunt u een nieuwe code aanvragen", page)
     # the last code that was sent still works
     assert post_token(client, second).status_code == 302
 
@@ -84,7 +86,7 @@ def test_the_first_page_after_the_limit_does_not_claim_a_text(settings):
     post_password(Client(), user.username)
     page = post_password(Client(), user.username).content.decode()
     assert len(sms.outbox) == 1
-    assert "No text message was sent" in page
+    assert NOT_SENT in page
 
 
 def test_the_verify_page_tells_the_truth_and_sends_again(settings):
@@ -93,12 +95,12 @@ def test_the_verify_page_tells_the_truth_and_sends_again(settings):
     client = Client()
     client.force_login(user)
     page = client.get(reverse("accounts:verify")).content.decode()
-    assert "We have sent a text message" in page and len(sms.outbox) == 1
+    assert SENT in page and len(sms.outbox) == 1
     page = client.post(reverse("accounts:verify"), {"resend": "1"}).content.decode()
     assert len(sms.outbox) == 2
     page = client.post(reverse("accounts:verify"), {"resend": "1"}).content.decode()
     assert len(sms.outbox) == 2
-    assert "No text message was sent" in page
+    assert NOT_SENT in page
 
 
 def verified_client(user) -> Client:
@@ -151,7 +153,7 @@ def test_a_backup_phone_is_offered_and_works_at_login():
     backup = PhoneDeviceFactory(user=user, name="backup", number="+31687654321")
     client = Client()
     page = post_password(client, user.username).content.decode()
-    assert "Send a text message to 06-****4321" in page
+    assert "Stuur een sms naar 06-****4321" in page
     assert len(sms.outbox) == 0
     page = resend(client, backup).content.decode()
     assert sms.outbox[-1][0] == "+31687654321"
