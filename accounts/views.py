@@ -164,7 +164,8 @@ def sms_context(device) -> dict:
     return {
         "is_sms": True,
         "masked_number": mask_number(device.number),
-        "sms_sent": getattr(device, "sms_sent", False),
+        # None: no text was asked for by this request (a wrong code was entered, say).
+        "sms_sent": getattr(device, "sms_sent", None),
         "sms_next_send_at": getattr(device, "sms_next_send_at", None),
     }
 

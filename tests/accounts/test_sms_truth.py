@@ -173,3 +173,13 @@ def test_a_backup_phone_is_removed_and_audited():
     assert response.status_code == 302
     assert not PhoneDevice.objects.filter(pk=backup.pk).exists()
     assert AuditEntry.objects.filter(message="backup phone removed").count() == 1
+
+
+def test_a_wrong_code_neither_claims_a_new_text_nor_denies_one():
+    user = UserFactory(with_sms_device=True)
+    client = Client()
+    post_password(client, user.username)
+    page = post_token(client, "000000").content.decode()
+    assert len(sms.outbox) == 1
+    assert SENT not in page and NOT_SENT not in page
+    assert "Vul de code in uit de sms die naar 06-****" in page
