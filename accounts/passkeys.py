@@ -17,6 +17,7 @@ The library's scripts are static files loaded with the CSP nonce
 (``templates/includes/passkey_*.html``); there is no inline script or style.
 """
 
+import json
 import time
 
 from django import forms
@@ -103,8 +104,6 @@ class RegistrationCompleteView(PasswordRecentMixin, CompleteCredentialRegistrati
     def post(self, *args, **kwargs):
         response = super().post(*args, **kwargs)
         if response.status_code == 200:
-            import json
-
             device_id = json.loads(response.content)["id"]
             services.user_passkey_added(
                 actor=self.request.user,
