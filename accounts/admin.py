@@ -42,6 +42,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
                     "eh_niveau",
                     "tweede_factor",
                     "alleen_belastingdienst",
+                    "eh4_certificaat_serienummer",
                     "taal",
                 )
             },

@@ -54,6 +54,7 @@ class LoginResult(models.TextChoices):
     WRONG_PASSWORD = "wrong_password", _("Wrong username or password")
     WRONG_TOKEN = "wrong_token", _("Wrong verification code")
     LOCKED_OUT = "locked_out", _("Locked out after too many attempts")
+    WRONG_CERTIFICATE = "wrong_certificate", _("Certificate refused")
 
 
 class SecondFactorUsed(models.TextChoices):
@@ -61,6 +62,8 @@ class SecondFactorUsed(models.TextChoices):
     TOTP = "totp", _("Authenticator app or OTP device")
     SMS = "sms", _("SMS")
     BACKUP = "backup", _("Backup code")
+    CERTIFICAAT = "certificaat", _("Certificate (EH4)")
+    PASSKEY = "passkey", _("Passkey")
 
 
 class AuditAction(models.TextChoices):

@@ -25,13 +25,14 @@ def cooloff() -> timedelta:
 
 
 def address_is_spraying(request) -> bool:
-    """Whether the request's address had too many wrong passwords, over all usernames."""
+    """Whether the request's address had too many wrong passwords (or refused certificates),
+    over all usernames."""
     ip = client_ip(request)
     if not ip:
         return False
     recent = LoginEvent.objects.filter(
         ip_address=ip,
-        result=LoginResult.WRONG_PASSWORD,
+        result__in=[LoginResult.WRONG_PASSWORD, LoginResult.WRONG_CERTIFICATE],
         timestamp__gte=timezone.now() - cooloff(),
     )
     limit = settings.LOGIN_IP_FAILURE_LIMIT

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, DeviceManager
 from phonenumber_field.modelfields import PhoneNumberField
 
 from ketenportal.utils.identifiers import (
@@ -117,6 +118,17 @@ class User(AbstractUser):
     weekoverzicht = models.BooleanField(
         _("e-mail me a weekly overview of what needs doing"), default=False
     )
+    # The subject serialNumber of the person's EH4 certificate (PKIoverheid: OIN/KvK based), set
+    # by platform staff in the admin (audited); the certificate login finds the person by it.
+    eh4_certificaat_serienummer = models.CharField(
+        _("EH4 certificate serial number"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The serialNumber in the subject of the person's EH4 certificate (PKIoverheid). "
+            "Only for a means of level EH4."
+        ),
+    )
     # Part of the session hash: raised when the account is switched off, so its sessions end
     # for good instead of coming back when it is switched on again.
     sessie_generatie = models.PositiveIntegerField(default=0, editable=False)
@@ -127,9 +139,30 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["last_name", "voorletters", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["eh4_certificaat_serienummer"],
+                condition=~Q(eh4_certificaat_serienummer=""),
+                name="user_unique_eh4_certificaat",
+                violation_error_message=_("This certificate is linked to another person already."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.eh4_certificaat_serienummer and self.eh_niveau != EHNiveau.EH4:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(
+                {
+                    "eh4_certificaat_serienummer": _(
+                        "A certificate can only be linked to a means of level EH4."
+                    )
+                }
+            )
 
     def save(self, *args, **kwargs):
         if self.pk and not self.is_active:
@@ -220,7 +253,7 @@ class LoginEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     result = models.CharField(max_length=20, choices=LoginResult.choices)
     second_factor = models.CharField(
-        max_length=10, choices=SecondFactorUsed.choices, blank=True, default=""
+        max_length=12, choices=SecondFactorUsed.choices, blank=True, default=""
     )
 
     class Meta:
@@ -299,3 +332,30 @@ class SmsTokenUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id}: {self.last_t}"
+
+
+class CertificaatDeviceManager(DeviceManager):
+    def devices_for_user(self, user, confirmed=None):
+        # Not a device a person types a code from: the code pages, "has a second factor" and
+        # the setup rules never see it. Only the certificate login puts it in a session.
+        return self.none()
+
+
+class CertificaatDevice(Device):
+    """The django-otp device of a login with an EH4 certificate (``accounts.certificates``).
+
+    A certificate login passes both factors at once: the private key on the card or token and
+    its PIN. django-otp's verified state is a device in the session, so the login puts this one
+    there; it accepts no typed code."""
+
+    serienummer = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64, blank=True)
+
+    objects = CertificaatDeviceManager()
+
+    class Meta(Device.Meta):
+        verbose_name = _("EH4 certificate")
+        verbose_name_plural = _("EH4 certificates")
+
+    def verify_token(self, token) -> bool:
+        return False

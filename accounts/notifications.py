@@ -17,6 +17,8 @@ PASSWORD_RESET = "password_reset"
 SECOND_FACTOR_ADDED = "second_factor_added"
 BACKUP_CODES_REGENERATED = "backup_codes_regenerated"
 EMAIL_CHANGED = "email_changed"
+PASSKEY_ADDED = "passkey_added"
+PASSKEY_REMOVED = "passkey_removed"
 
 #: The outbox kind of these e-mails.
 MAIL_SOORT = "accounts.beveiliging"
@@ -47,6 +49,17 @@ CHANGES = {
             "New backup codes were made for your account %(username)s. The backup codes you had "
             "before no longer work."
         ),
+    ),
+    PASSKEY_ADDED: (
+        gettext_lazy("%(platform)s: a passkey was added to your account"),
+        gettext_lazy(
+            "A passkey was added to your account %(username)s. It can now be used as the second "
+            "factor when you log in."
+        ),
+    ),
+    PASSKEY_REMOVED: (
+        gettext_lazy("%(platform)s: a passkey was removed from your account"),
+        gettext_lazy("A passkey was removed from your account %(username)s."),
     ),
     EMAIL_CHANGED: (
         gettext_lazy("%(platform)s: the e-mail address of your account was changed"),

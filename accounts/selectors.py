@@ -104,3 +104,15 @@ _LATEST_DAY = date(9999, 12, 30)
 
 def _start_of_local_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def user_for_certificaat(serial_number: str) -> "User | None":
+    """The active person whose EH4 means is linked to a certificate's subject serialNumber."""
+    from .constants import EHNiveau
+    from .models import User
+
+    if not serial_number:
+        return None
+    return User.objects.filter(
+        eh4_certificaat_serienummer=serial_number, is_active=True, eh_niveau=EHNiveau.EH4
+    ).first()

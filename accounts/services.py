@@ -6,6 +6,7 @@ changes and writes the audit row in that same transaction.
 """
 
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -195,6 +196,107 @@ def user_second_factor_added(*, actor: User, user: User, device: Device) -> None
         notifications.security_change_mail(user, notifications.SECOND_FACTOR_ADDED)
 
 
+def _passkey_of(user: User, passkey_id: int):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    passkey = (
+        WebAuthnCredential.objects.select_for_update().filter(user=user, pk=passkey_id).first()
+    )
+    if passkey is None:
+        raise Http404
+    return passkey
+
+
+def user_passkey_added(*, actor: User, user: User, device: Device) -> None:
+    """Name a new passkey (the library saved it), audit it and tell the person."""
+    with transaction.atomic():
+        count = type(device).objects.filter(user=user).count()
+        if not device.name or device.name == "default":
+            device.name = _("Passkey %(number)s") % {"number": count}
+            device.save(update_fields=["name"])
+        _audit_person(
+            actor=actor,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"passkey": {"old": None, "new": device.name}},
+            message="passkey added",
+        )
+        notifications.security_change_mail(user, notifications.PASSKEY_ADDED)
+
+
+def user_passkey_rename(*, actor: User, user: User, passkey_id: int, name: str) -> None:
+    with transaction.atomic():
+        passkey = _passkey_of(user, passkey_id)
+        old = passkey.name
+        if old == name:
+            return
+        passkey.name = name[:64]
+        passkey.save(update_fields=["name"])
+        _audit_person(
+            actor=actor,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"passkey": {"old": old, "new": passkey.name}},
+            message="passkey renamed",
+        )
+
+
+def login_factors_of(user: User) -> int:
+    """How many ways of passing the second factor a person has: authenticator apps, phone
+    numbers and passkeys (backup codes are a way back in, not a factor of their own)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return sum(
+        model.objects.filter(user=user, confirmed=True).count()
+        for model in (TOTPDevice, PhoneDevice, WebAuthnCredential)
+    )
+
+
+def user_passkey_remove(*, actor: User, user: User, passkey_id: int) -> None:
+    """Remove a passkey, never the person's last factor."""
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)  # one removal at a time
+        passkey = _passkey_of(user, passkey_id)
+        if login_factors_of(user) <= 1:
+            raise DomainError(
+                _(
+                    "This passkey is your only second factor. Add another one first, then "
+                    "remove this passkey."
+                ),
+                code="last_factor",
+            )
+        _audit_person(
+            actor=actor,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"passkey": {"old": passkey.name, "new": None}},
+            message="passkey removed",
+        )
+        passkey.delete()
+        notifications.security_change_mail(user, notifications.PASSKEY_REMOVED)
+
+
+def user_backup_phone_remove(*, actor: User, user: User, device_id: int) -> None:
+    """Remove one of a person's backup phone numbers (never the device they log in with)."""
+    with transaction.atomic():
+        device = (
+            PhoneDevice.objects.select_for_update()
+            .filter(user=user, name="backup", pk=device_id)
+            .first()
+        )
+        if device is None:
+            raise Http404
+        _audit_person(
+            actor=actor,
+            user=user,
+            kind=AuditKind.BEVEILIGING,
+            changes={"backup_phone": {"old": str(device.number)[:-4] + "****", "new": None}},
+            message="backup phone removed",
+        )
+        device.delete()
+
+
 def user_backup_codes_regenerate(*, actor: User, user: User) -> list[str]:
     """Replace all of a person's backup codes with new ones; returns them, to be shown once."""
     with transaction.atomic():
@@ -234,6 +336,36 @@ def _audit_person(
             obj=user,
             changes=changes,
             message=message,
+        )
+
+
+def certificaat_login(*, request, user: User, checked) -> None:
+    """Log ``user`` in with a checked EH4 certificate (``accounts.certificates.check``): the
+    session gets the person's ``CertificaatDevice``, so it counts as both factors."""
+    from django.contrib.auth import login
+
+    from .middleware import client_ip
+    from .models import CertificaatDevice
+
+    with transaction.atomic():
+        device, _created = CertificaatDevice.objects.get_or_create(
+            user=user,
+            defaults={"name": "EH4", "serienummer": checked.serial_number, "confirmed": True},
+        )
+        device.serienummer = checked.serial_number
+        device.fingerprint = checked.fingerprint
+        device.confirmed = True
+        device.save(update_fields=["serienummer", "fingerprint", "confirmed"])
+        # django-otp puts a device set on the user into the session at login().
+        user.otp_device = device
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login_event_record(
+            user=user,
+            username=user.get_username(),
+            result=LoginResult.SUCCESS,
+            ip_address=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            second_factor=SecondFactorUsed.CERTIFICAAT,
         )
 
 

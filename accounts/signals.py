@@ -6,11 +6,13 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 from two_factor.plugins.phonenumber.models import PhoneDevice
 from two_factor.signals import user_verified
 
 from .constants import LoginResult, SecondFactorUsed
 from .middleware import client_ip
+from .models import CertificaatDevice
 from .services import login_event_record
 
 
@@ -21,6 +23,10 @@ def second_factor_of(device) -> SecondFactorUsed:
         return SecondFactorUsed.BACKUP
     if isinstance(device, TOTPDevice):
         return SecondFactorUsed.TOTP
+    if isinstance(device, CertificaatDevice):
+        return SecondFactorUsed.CERTIFICAAT
+    if isinstance(device, WebAuthnCredential):
+        return SecondFactorUsed.PASSKEY
     return SecondFactorUsed.NONE
 
 
@@ -75,7 +81,11 @@ def record_failed_login(sender, credentials, request=None, **kwargs) -> None:
     login_event_record(
         user=user,
         username=username,
-        result=LoginResult.WRONG_PASSWORD,
+        # A refused EH4 certificate of a known person (accounts.views.CertificaatLoginView)
+        # counts for django-axes like a wrong password, and is shown as what it was.
+        result=LoginResult.WRONG_CERTIFICATE
+        if credentials.get("certificaat")
+        else LoginResult.WRONG_PASSWORD,
         **_request_facts(request),
     )
 

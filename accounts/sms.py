@@ -7,6 +7,10 @@ code for about three minutes (see security.md). This module adds what a login se
   number and per IP address in a window, then hands the text to the configured backend.
 * ``verify_single_use`` replaces ``PhoneDevice.verify_token``: a code whose time step was
   accepted once is refused after that.
+* Every text that is sent carries a fresh code: the device gets a new key first, so a code sent
+  to an earlier login attempt (even one in the same 30 seconds) stops working.
+* The gateway tells the page what happened (``device.sms_sent``, ``device.sms_next_send_at``):
+  after the limit the page says that no text was sent and when the next one can be.
 * Backends: ``ConsoleBackend`` (development: the code is printed), ``LocmemBackend`` (tests:
   ``accounts.sms.outbox``) and ``HttpBackend`` (a real gateway over HTTPS, JSON with a token).
 """
@@ -23,6 +27,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
+from django_otp.util import random_hex
 
 from .context import current_client_ip
 from .models import SmsSend, SmsTokenUse
@@ -99,43 +104,89 @@ def send_allowed(*, user_id: int | None, number: str, ip_address: str | None) ->
     return True
 
 
+def next_send_at(*, user_id: int | None, number: str, ip_address: str | None):
+    """When the limits of ``send_allowed`` allow the next text (now when they do)."""
+    now = timezone.now()
+    window = timedelta(seconds=settings.SMS_THROTTLE_WINDOW_SECONDS)
+    recent = SmsSend.objects.filter(sent_at__gte=now - window).order_by("-sent_at")
+    moments = [now]
+    for queryset, limit in (
+        (recent.filter(user_id=user_id) if user_id else None, settings.SMS_THROTTLE_PER_USER),
+        (recent.filter(number=number), settings.SMS_THROTTLE_PER_NUMBER),
+        (
+            recent.filter(ip_address=ip_address) if ip_address else None,
+            settings.SMS_THROTTLE_PER_IP,
+        ),
+    ):
+        if queryset is None or limit < 1:
+            continue
+        sent = list(queryset.values_list("sent_at", flat=True)[:limit])
+        if len(sent) >= limit:
+            # The limit-th newest send leaves the window first and frees one place.
+            moments.append(sent[limit - 1] + window)
+    return max(moments)
+
+
+def mask_number(number) -> str:
+    """A phone number as the login page shows it: ``06-****5678``."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(str(number), settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return "****"
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    digits = "".join(c for c in national if c.isdigit())
+    if len(digits) < 6:
+        return "****"
+    return f"{digits[:2]}-****{digits[-4:]}"
+
+
 class Gateway:
-    """The ``TWO_FACTOR_SMS_GATEWAY``: throttles, records and delivers login codes."""
+    """The ``TWO_FACTOR_SMS_GATEWAY``: throttles, records and delivers login codes.
+
+    Leaves the outcome on the device for the page that asked: ``sms_sent`` and, when nothing was
+    sent, ``sms_next_send_at``."""
 
     def send_sms(self, device, token: str) -> None:
         number = str(device.number)
         ip_address = current_client_ip()
         if not send_allowed(user_id=device.user_id, number=number, ip_address=ip_address):
-            # The code sent a moment ago is still valid; sending more would only cost money and
-            # help someone flood a phone.
+            # Sending more would only cost money and help someone flood a phone.
             logger.info("SMS throttled for user %s", device.user_id)
+            device.sms_sent = False
+            device.sms_next_send_at = next_send_at(
+                user_id=device.user_id, number=number, ip_address=ip_address
+            )
             return
         SmsSend.objects.create(user_id=device.user_id, number=number, ip_address=ip_address)
-        expire_earlier_codes(device)
+        token = fresh_code(device) or token
         text = _("Your %(platform)s login code is %(token)s. It is valid for 1 minute.") % {
             "platform": settings.PLATFORM_NAME,
             "token": token,
         }
         backend = import_string(settings.SMS_BACKEND)()
         backend.send(number=number, text=text)
+        device.sms_sent = True
 
     def make_call(self, device, token: str) -> None:  # pragma: no cover - calls are not offered
         raise NotImplementedError("Ketenportal does not offer voice calls.")
 
 
-def expire_earlier_codes(device) -> None:
-    """A fresh code per login attempt: the codes of earlier steps stop working when a new text
-    is sent (the one being sent, of the current step, works)."""
+def fresh_code(device) -> str | None:
+    """A new key for a saved device and its current code: every text carries a code of its own
+    and ends the codes sent before it (``None`` for a device being set up, whose key the setup
+    wizard keeps)."""
     if not device.pk:
-        return
+        return None
     from two_factor.utils import totp_digits
 
-    now_t = TOTP(device.bin_key, digits=totp_digits()).t()
+    digits = totp_digits()
     with transaction.atomic():
-        state, _created = SmsTokenUse.objects.select_for_update().get_or_create(device_id=device.pk)
-        if state.last_t < now_t - 1:
-            state.last_t = now_t - 1
-            state.save(update_fields=["last_t"])
+        device.key = random_hex(20)
+        device.save(update_fields=["key"])
+        SmsTokenUse.objects.update_or_create(device_id=device.pk, defaults={"last_t": -1})
+    return str(TOTP(device.bin_key, digits=digits).token()).zfill(digits)
 
 
 def verify_single_use(device, token) -> bool:

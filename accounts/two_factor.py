@@ -8,6 +8,8 @@ the person. Backup codes are shown once, when they are made, and never again.
 
 from django import forms
 from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -15,8 +17,10 @@ from django.views.generic import FormView
 from django_otp.plugins.otp_static.models import StaticToken
 from phonenumber_field.phonenumber import PhoneNumber
 from two_factor import views as two_factor_views
-from two_factor.plugins.phonenumber.forms import PhoneNumberForm
+from two_factor.plugins.phonenumber.forms import PhoneNumberForm, PhoneNumberMethodForm
 from two_factor.plugins.phonenumber.method import SMSMethod
+from two_factor.plugins.phonenumber.models import PhoneDevice
+from two_factor.plugins.phonenumber.views import PhoneSetupView
 
 from . import services
 from .reauth import already_verified, requires_recent_password
@@ -30,6 +34,25 @@ class SmsNumberForm(PhoneNumberForm):
         number = self.cleaned_data["number"]
         validate_sms_number(number)
         return PhoneNumber.from_string(number, region="NL").as_e164
+
+
+class BackupPhoneForm(PhoneNumberMethodForm):
+    """A backup number for SMS codes: the same rules as the first one; text messages only."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.fields["number"].label = _("Mobile number")
+        self.fields["method"].widget = forms.HiddenInput()
+        self.fields["method"].initial = "sms"
+        self.fields["method"].required = False
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"]
+        validate_sms_number(number)
+        return PhoneNumber.from_string(number, region="NL").as_e164
+
+    def clean_method(self) -> str:
+        return "sms"
 
 
 class SmsMethod(SMSMethod):
@@ -105,3 +128,53 @@ class BackupTokensView(FormView):
         user = self.request.user
         codes = services.user_backup_codes_regenerate(actor=user, user=user)
         return self.render_to_response(self.get_context_data(form=form, new_codes=codes))
+
+
+@method_decorator(requires_recent_password, name="dispatch")
+class BackupPhoneSetupView(PhoneSetupView):
+    """Add a backup phone number: a code is sent to it first, to check it. Offered at the login
+    page ("Send a text message to 06-****5678") when the usual factor is not at hand. Like any
+    new factor: the password again, an audit row and an e-mail to the person."""
+
+    template_name = "two_factor/core/phone_register.html"
+    form_list = (
+        ("setup", BackupPhoneForm),
+        ("validation", PhoneSetupView.form_list[1][1]),
+    )
+    success_url = "accounts:profiel"
+
+    def done(self, form_list, **kwargs):
+        with transaction.atomic():
+            device = self.get_device(user=self.request.user, name="backup")
+            device.save()
+            services.user_second_factor_added(
+                actor=self.request.user, user=self.request.user, device=device
+            )
+        return redirect(self.success_url)
+
+
+class BackupPhoneDeleteView(FormView):
+    """Remove a backup phone number (POST only); the usual factor stays. Someone else's number
+    is a 404 before anything else; then the password again, like any change of a factor."""
+
+    form_class = forms.Form
+    http_method_names = ["post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        own = PhoneDevice.objects.filter(user=request.user, name="backup", pk=kwargs["pk"])
+        if not own.exists():
+            raise Http404
+        if request.method != "POST":
+            return self.http_method_not_allowed(request, *args, **kwargs)
+
+        @requires_recent_password
+        def checked(request, *args, **kwargs):
+            return super(BackupPhoneDeleteView, self).dispatch(request, *args, **kwargs)
+
+        return checked(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        services.user_backup_phone_remove(
+            actor=self.request.user, user=self.request.user, device_id=self.kwargs["pk"]
+        )
+        return redirect("accounts:profiel")

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views, views_audit
+from . import passkeys, views, views_audit
 
 app_name = "accounts"
 
 urlpatterns = [
     path("account/verifieer/", views.VerifyView.as_view(), name="verify"),
+    path("account/certificaat/", views.CertificaatLoginView.as_view(), name="certificaat_login"),
     path("account/uitloggen/", views.LogoutView.as_view(), name="logout"),
     path("account/bevestig-wachtwoord/", views.ReauthView.as_view(), name="reauth"),
     path("account/wachtwoord-vergeten/", views.PasswordResetView.as_view(), name="password_reset"),
@@ -35,6 +36,7 @@ urlpatterns = [
         name="username_recovery_done",
     ),
     path("profiel/", views.ProfielView.as_view(), name="profiel"),
+    path("profiel/passkeys/", passkeys.PasskeysView.as_view(), name="passkeys"),
     path("profiel/wachtwoord/", views.PasswordChangeView.as_view(), name="password_change"),
     path("gebruikers/", views.GebruikersView.as_view(), name="gebruikers"),
     path("gebruikers/<int:pk>/", views.GebruikerDetailView.as_view(), name="gebruiker"),

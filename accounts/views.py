@@ -3,11 +3,13 @@
 import logging
 
 from axes import signals as axes_signals
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_login_failed
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
@@ -32,7 +34,7 @@ from ketenportal.exceptions import DomainError
 from ketenportal.utils.tasks import dispatch
 from outbox.throttle import anonymous_mail_throttle
 
-from . import selectors, services
+from . import certificates, selectors, services
 from .constants import LoginResult
 from .forms import (
     GebruikerSearchForm,
@@ -53,6 +55,7 @@ from .middleware import (
 from .mixins import BeheerderRequiredMixin
 from .reauth import mark_password_confirmed
 from .signals import second_factor_of
+from .sms import mask_number
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +90,17 @@ class LoginView(SafeNextMixin, TwoFactorLoginView):
         if "otp_token" in form.fields:
             form.fields["otp_token"].label = _("Code")
         return form
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form, **kwargs)
+        if self.steps.current in (self.TOKEN_STEP, self.BACKUP_STEP):
+            context.update(passkey_context(self.request, self.get_user()))
+        if self.steps.current == self.TOKEN_STEP:
+            context.update(sms_context(context.get("device")))
+            for other in context.get("other_devices") or []:
+                if isinstance(other, PhoneDevice):
+                    other.masked_number = mask_number(other.number)
+        return context
 
     def done(self, form_list, **kwargs):
         response = super().done(form_list, **kwargs)
@@ -131,6 +145,31 @@ class LoginView(SafeNextMixin, TwoFactorLoginView):
         return response
 
 
+def passkey_context(request, user) -> dict:
+    """Whether the code page offers "Use a passkey", and the library's configuration."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from .passkeys import webauthn_configuration
+
+    if not user or not WebAuthnCredential.objects.filter(user=user, confirmed=True).exists():
+        return {"has_passkeys": False}
+    return {"has_passkeys": True, "webauthn_config": webauthn_configuration(request)}
+
+
+def sms_context(device) -> dict:
+    """What the code page says about a text message: the masked number, whether a text was sent
+    just now (``accounts.sms.Gateway`` leaves that on the device) and if not, from when."""
+    if not isinstance(device, PhoneDevice):
+        return {"is_sms": False}
+    return {
+        "is_sms": True,
+        "masked_number": mask_number(device.number),
+        # None: no text was asked for by this request (a wrong code was entered, say).
+        "sms_sent": getattr(device, "sms_sent", None),
+        "sms_next_send_at": getattr(device, "sms_next_send_at", None),
+    }
+
+
 @method_decorator([second_factor_exempt, never_cache], name="dispatch")
 class VerifyView(FormView):
     """The token step for a session that is logged in but has not passed the second factor."""
@@ -139,13 +178,15 @@ class VerifyView(FormView):
     form_class = VerifyTokenForm
 
     def get_device(self):
-        return default_device(self.request.user)
+        if not hasattr(self, "_device"):
+            self._device = default_device(self.request.user)
+        return self._device
 
     def get(self, request, *args, **kwargs):
         if request.user.is_verified():
             return redirect(safe_next(request, reverse("home")))
         device = self.get_device()
-        if device is None:
+        if device is None and not passkey_context(request, request.user)["has_passkeys"]:
             return redirect("two_factor:setup")
         if isinstance(device, PhoneDevice):
             device.generate_challenge()
@@ -154,9 +195,19 @@ class VerifyView(FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         device = self.get_device()
-        context["is_sms"] = isinstance(device, PhoneDevice)
+        context.update(sms_context(device))
+        context.update(passkey_context(self.request, self.request.user))
         context["next"] = safe_next(self.request, "")
         return context
+
+    def post(self, request, *args, **kwargs):
+        if "resend" in request.POST:
+            # "Stuur opnieuw": a new text (counted against the limits), on the page itself.
+            device = self.get_device()
+            if isinstance(device, PhoneDevice):
+                device.generate_challenge()
+            return self.render_to_response(self.get_context_data(form=self.get_form_class()()))
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         token = form.cleaned_data["token"].strip().replace(" ", "")
@@ -183,6 +234,77 @@ class VerifyView(FormView):
         )
         form.add_error("token", _("This code is not valid. Check the code and try again."))
         return self.form_invalid(form)
+
+
+@method_decorator([login_not_required, never_cache], name="dispatch")
+class CertificaatLoginView(TemplateView):
+    """Log in with an EH4 certificate: both factors at once (``accounts.certificates``).
+
+    GET shows the page with one button; the POST checks the certificate the TLS proxy passed and
+    logs the person in with a ``CertificaatDevice`` in the session, so the second-factor rule
+    and ``user.is_verified()`` accept the session. Every refusal is written to the login history
+    and counts towards the limit per address (``accounts.login_limits``); a refused genuine
+    certificate (revoked, say) also counts for its person in django-axes."""
+
+    template_name = "accounts/certificaat_login.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next"] = safe_next(self.request, "")
+        context["enabled"] = certificates.enabled()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if address_is_spraying(request):
+            return get_lockout_response(request, None)
+        try:
+            cert = certificates.certificate_from_request(request)
+            if cert is None:
+                if request.headers.get(settings.CLIENT_CERT_HEADER):
+                    logger.warning("certificate header from an untrusted address")
+                raise certificates.CertificateRefused(
+                    _(
+                        "No certificate was received. Choose your EH4 certificate when your "
+                        "browser asks for it."
+                    ),
+                    code="missing",
+                )
+            checked = certificates.check(cert)
+        except certificates.CertificateRefused as exc:
+            return self.refused(exc, serial_number=exc.serial_number)
+        user = selectors.user_for_certificaat(checked.serial_number)
+        if user is None:
+            return self.refused(
+                certificates.CertificateRefused(
+                    _("This certificate is not linked to an EH4 means on this portal."),
+                    code="unknown",
+                )
+            )
+        if AxesProxyHandler.is_locked(request, credentials={"username": user.get_username()}):
+            return get_lockout_response(request, {"username": user.get_username()})
+        services.certificaat_login(request=request, user=user, checked=checked)
+        return redirect(safe_next(request, reverse("home")))
+
+    def refused(self, exc, *, serial_number: str = ""):
+        user = selectors.user_for_certificaat(serial_number) if serial_number else None
+        if user is not None:
+            # Through Django's signal: django-axes counts it, the history shows it.
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": user.get_username(), "certificaat": True},
+                request=self.request,
+            )
+        else:
+            services.login_event_record(
+                user=None,
+                username="",
+                result=LoginResult.WRONG_CERTIFICATE,
+                ip_address=client_ip(self.request),
+                user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+            )
+        logger.info("certificate login refused: %s", exc.code)
+        context = self.get_context_data(error=str(exc))
+        return self.render_to_response(context, status=403)
 
 
 @method_decorator([never_cache, sensitive_post_parameters("password")], name="dispatch")

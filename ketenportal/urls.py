@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog
 from two_factor import views as two_factor_views
 
+from accounts import passkeys as account_passkeys
 from accounts import two_factor as account_two_factor
 from accounts import views as account_views
 from accounts.middleware import second_factor_enrolment
@@ -49,13 +51,57 @@ two_factor_patterns = (
             account_two_factor.BackupTokensView.as_view(),
             name="backup_tokens",
         ),
+        path(
+            "account/two_factor/reservenummer/",
+            account_two_factor.BackupPhoneSetupView.as_view(),
+            name="phone_create",
+        ),
+        path(
+            "account/two_factor/reservenummer/<int:pk>/verwijder/",
+            account_two_factor.BackupPhoneDeleteView.as_view(),
+            name="phone_delete",
+        ),
         path("account/two_factor/", two_factor_views.ProfileView.as_view(), name="profile"),
     ],
     "two_factor",
 )
 
+# django-otp-webauthn's ceremonies under the library's names (its scripts' configuration reverses
+# them), with Ketenportal's views: a passkey is a second factor only (accounts.passkeys).
+otp_webauthn_patterns = (
+    [
+        path(
+            "account/passkey/registratie/begin/",
+            account_passkeys.RegistrationBeginView.as_view(),
+            name="credential-registration-begin",
+        ),
+        path(
+            "account/passkey/registratie/klaar/",
+            account_passkeys.RegistrationCompleteView.as_view(),
+            name="credential-registration-complete",
+        ),
+        path(
+            "account/passkey/inloggen/begin/",
+            account_passkeys.AuthenticationBeginView.as_view(),
+            name="credential-authentication-begin",
+        ),
+        path(
+            "account/passkey/inloggen/klaar/",
+            account_passkeys.AuthenticationCompleteView.as_view(),
+            name="credential-authentication-complete",
+        ),
+        path(
+            "account/passkey/jsi18n/",
+            login_not_required(JavaScriptCatalog.as_view(packages=["django_otp_webauthn"])),
+            name="js-i18n-catalog",
+        ),
+    ],
+    "otp_webauthn",
+)
+
 urlpatterns = [
     path("", ketenmachtigingen_views.HomeView.as_view(), name="home"),
+    path("", include(otp_webauthn_patterns)),
     path("", include(two_factor_patterns)),
     path("", include("accounts.urls")),
     path("", include("diensten.urls")),

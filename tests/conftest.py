@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from two_factor.plugins.phonenumber.models import PhoneDevice
 
 from accounts import sms
 from accounts.constants import Rol
@@ -121,6 +122,10 @@ class World:
         self.organisatie = OrganisatieFactory(naam="Accountants Alpha B.V.")
         self.other_organisatie = OrganisatieFactory(naam="Loonbureau Beta B.V.")
         self.beheerder = LidmaatschapFactory(organisatie=self.organisatie, rol=Rol.BEHEERDER)
+        # A backup phone number of the beheerder: the sample of two_factor:phone_delete.
+        self.backup_phone = PhoneDevice.objects.create(
+            user=self.beheerder.user, name="backup", number="+31687654321", method="sms"
+        )
         self.gebruiker = LidmaatschapFactory(organisatie=self.organisatie, rol=Rol.GEBRUIKER)
         self.other_beheerder = LidmaatschapFactory(
             organisatie=self.other_organisatie, rol=Rol.BEHEERDER

@@ -14,6 +14,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 # second factor.
 PUBLIC = {
     "two_factor:login",
+    # EH4 certificate login: logs in only with a certificate from the trusted TLS proxy
+    # (tests/accounts/test_certificaat.py, tests/security/test_certificaat.py).
+    "accounts:certificaat_login",
+    # Passkey as the second factor of a login in progress: only for the person who has just
+    # entered the right password (tests/accounts/test_passkeys.py); the library's texts.
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
@@ -149,6 +157,8 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
         )
         for name in ("aflevering", "opnieuw")
     },
+    # A backup phone number of organisation A's beheerder (a person's own, not an organisation's).
+    "two_factor:phone_delete": lambda w: {"pk": w.backup_phone.pk},
     "groepen:lid_verwijder": lambda w: {
         "pk": w.groep_of("organisatie").pk,
         "lid": w.lidmaatschap_of("organisatie").pk,

@@ -7,6 +7,7 @@ every variable.
 
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "two_factor",
     "two_factor.plugins.phonenumber",
     "phonenumber_field",
@@ -206,6 +208,37 @@ SMS_THROTTLE_PER_USER = env.int("SMS_THROTTLE_PER_USER", default=3)
 SMS_THROTTLE_PER_NUMBER = env.int("SMS_THROTTLE_PER_NUMBER", default=3)
 SMS_THROTTLE_PER_IP = env.int("SMS_THROTTLE_PER_IP", default=10)
 
+# Passkeys (WebAuthn, django-otp-webauthn) as a second factor, never instead of the password.
+# The relying party is the portal's host name (SITE_URL's by default); a passkey works only on
+# that host and its subdomains, from the allowed origins.
+_site = urlsplit(SITE_URL)
+# WebAuthn has no IP addresses as relying party: development at 127.0.0.1 uses localhost.
+_webauthn_host = "localhost" if _site.hostname in (None, "127.0.0.1", "::1") else _site.hostname
+_webauthn_port = f":{_site.port}" if _site.port else ""
+OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=_webauthn_host)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ALLOWED_ORIGINS", default=[f"{_site.scheme}://{_webauthn_host}{_webauthn_port}"]
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "accounts.passkeys"
+
+# EH4 certificate login (accounts/certificates.py, docs/nginx-certificaat.conf). The TLS proxy
+# checks the client certificate on /account/certificaat/ and passes it URL-encoded in a header;
+# the header counts only from a trusted proxy: its address is listed and, when a secret is set,
+# it sends that secret too. Without a CA bundle the certificate login is off.
+CLIENT_CERT_HEADER = env.str("CLIENT_CERT_HEADER", default="X-SSL-Client-Cert")
+CLIENT_CERT_TRUSTED_PROXIES = env.list("CLIENT_CERT_TRUSTED_PROXIES", default=[])
+CLIENT_CERT_PROXY_SECRET_HEADER = env.str(
+    "CLIENT_CERT_PROXY_SECRET_HEADER", default="X-Client-Cert-Proxy-Secret"
+)
+CLIENT_CERT_PROXY_SECRET = env.str("CLIENT_CERT_PROXY_SECRET", default="")
+# PEM file with the trusted roots and intermediates (PKIoverheid / private root).
+CLIENT_CERT_CA_BUNDLE = env.str("CLIENT_CERT_CA_BUNDLE", default="")
+# Certificate revocation lists: file paths or http(s) URLs (PEM or DER), read again after the
+# refresh interval. A certificate whose issuer has no current CRL here is refused.
+CLIENT_CERT_CRLS = env.list("CLIENT_CERT_CRLS", default=[])
+CLIENT_CERT_CRL_REFRESH_SECONDS = env.int("CLIENT_CERT_CRL_REFRESH_SECONDS", default=3600)
+
 # django-axes: five failures lock out the combination of IP address, browser and username.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
@@ -310,6 +343,7 @@ EMAIL_TIMEOUT = 20
 
 # --- The platform ---------------------------------------------------------------------------
 PLATFORM_NAME = env.str("PLATFORM_NAME", default="Ketenportal")
+OTP_WEBAUTHN_RP_NAME = PLATFORM_NAME  # what a passkey's authenticator shows
 # The platform's postal address (where signed forms are sent) and the current tariff, shown in the
 # request form, the invitation e-mail and the PDF. Lines of the address are separated by "|".
 PLATFORM_POSTADRES = env.str(

@@ -51,6 +51,11 @@ ANY_VERIFIED_USER: dict[str, str] = {
     "two_factor:setup": "enrolment; a person who has a device is sent to setup_complete",
     "two_factor:qr": "the QR code of the person's own enrolment in progress",
     "two_factor:setup_complete": "the confirmation after the person's own enrolment",
+    "accounts:passkeys": "the person's own passkeys (a recent password first)",
+    "otp_webauthn:credential-registration-begin": "starts registering a passkey for the person",
+    "otp_webauthn:credential-registration-complete": "saves the person's new passkey",
+    "two_factor:phone_create": "adds a backup phone number to the person's own account",
+    "two_factor:phone_delete": "removes one of the person's own backup phone numbers (POST)",
 }
 
 #: From most to least specific: a KetenmachtigingAccessMixin view is also a Beheerder view.
@@ -96,6 +101,7 @@ SNAPSHOT_EXTRA_MODELS = (
     "otp_static.staticdevice",
     "otp_static.statictoken",
     "phonenumber.phonedevice",
+    "django_otp_webauthn.webauthncredential",
 )
 #: Columns that change by merely using the site, not by a change of data.
 VOLATILE = {"accounts.user": {"last_login"}, "api.apikey": {"laatst_gebruikt_op"}}
