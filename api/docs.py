@@ -4,6 +4,7 @@ The reference page is Swagger UI from drf-spectacular-sidecar (static files, no 
 start script as a file of its own (``SpectacularSwaggerSplitView``): the strict CSP holds.
 """
 
+from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
@@ -14,6 +15,14 @@ class SchemaView(ApiViewMixin, SpectacularAPIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = []
+
+    def get(self, request, *args, **kwargs):
+        # One schema for everyone, in the language its descriptions are written in (English):
+        # not Dutch choice labels among English descriptions for a Dutch Accept-Language.
+        with translation.override("en"):
+            response = super().get(request, *args, **kwargs)
+            response.render()
+        return response
 
 
 class ReferenceView(ApiViewMixin, SpectacularSwaggerSplitView):
