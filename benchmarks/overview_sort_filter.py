@@ -102,7 +102,10 @@ def generate(organisatie, others, *, dienst_ids, dienstverlener_ids, lid_ids, gr
         batch = []
 
     for n in range(TOTAL):
-        owner = organisatie if n < OWN else others[n % len(others)]
+        # The office's rows spread over the whole id range, as on a live database where all
+        # offices add rows every day (not its 20,000 first: that flatters plans that read the
+        # table in primary-key order and stop early).
+        owner = organisatie if n % (TOTAL // OWN) == 0 else others[n % len(others)]
         status = rng.choice(STATUSES)
         start = today - relativedelta(days=rng.randint(0, 1800))
         active_like = status in ("actief", "verlopen", "beeindigd")
@@ -313,7 +316,7 @@ def main() -> dict:
             OrganisatieFactory,
         )
 
-        organisatie = Organisatie.objects.filter(naam="Bench sort filter").first()
+        organisatie = Organisatie.objects.filter(naam="Bench sort filter (spread)").first()
         setup_seconds = 0.0
         existing = Ketenmachtiging.objects.count()
         own = Ketenmachtiging.objects.filter(intermediair=organisatie).count() if organisatie else 0
@@ -325,7 +328,7 @@ def main() -> dict:
                     cursor.execute(f"TRUNCATE {TABLE} CASCADE")
                 else:
                     Ketenmachtiging.objects.all().delete()
-            organisatie = organisatie or OrganisatieFactory(naam="Bench sort filter")
+            organisatie = organisatie or OrganisatieFactory(naam="Bench sort filter (spread)")
             others = [OrganisatieFactory(naam=f"Ander kantoor {i}") for i in range(20)]
             dienstverleners = [DienstverlenerFactory() for _ in range(10)]
             dienst_ids = [
