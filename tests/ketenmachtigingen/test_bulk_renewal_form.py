@@ -271,3 +271,34 @@ def test_the_acties_tab_can_be_exported(world, client_):
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     names = {row[1] for row in list(csv.reader(io.StringIO(content), delimiter=";"))[1:]}
     assert names == {"Alfa Verloopt B.V."}
+
+
+def test_set_these_details_as_default_keeps_the_tab_as_typed(world, client_):
+    """ "Stel deze gegevens als standaard in" on the Acties tab: the contact becomes the sender
+    settings, the rows come back as typed and chosen, nothing is renewed (issue 21)."""
+    a = due(world, "Alfa B.V.", relatie_contact_email="oud@alfa.nl")
+    client_.cookies["django_language"] = "nl"
+    data = {
+        **CONTACT,
+        "akkoord_kosten": "",
+        "selectie": [a.pk],
+        f"naam-{a.pk}": "Mw. A. Nieuw",
+        f"email-{a.pk}": "nieuw@alfa.nl",
+        f"taal-{a.pk}": "en",
+        "als_standaard": "1",
+    }
+    response = client_.post(VERLENG, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "standaard in de afzenderinstellingen" in html
+    assert "checked" in checkbox(html, a.pk)
+    assert 'value="Mw. A. Nieuw"' in field(html, f"naam-{a.pk}")
+    instellingen = Afzenderinstellingen.objects.get(organisatie=world.organisatie)
+    assert instellingen.email == "a.vankantoor@alpha.nl" and instellingen.achternaam == "Kantoor"
+    assert not Ketenmachtiging.objects.filter(vernieuwing_van__isnull=False).exists()
+    # A bad own address is said at its field and saves nothing.
+    response = client_.post(VERLENG, {**data, "email": "geen adres"})
+    assert response.status_code == 400
+    assert Afzenderinstellingen.objects.get(organisatie=world.organisatie).email == (
+        "a.vankantoor@alpha.nl"
+    )
