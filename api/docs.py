@@ -16,6 +16,8 @@ class SchemaView(ApiViewMixin, SpectacularAPIView):
     permission_classes = [AllowAny]
     throttle_classes = []
 
+    schema = None  # the schema's own address is not part of the schema
+
     def get(self, request, *args, **kwargs):
         # One schema for everyone, in the language its descriptions are written in (English):
         # not Dutch choice labels among English descriptions for a Dutch Accept-Language.
