@@ -18,12 +18,14 @@ class SchemaView(ApiViewMixin, SpectacularAPIView):
 
     schema = None  # the schema's own address is not part of the schema
 
-    def get(self, request, *args, **kwargs):
+    def dispatch(self, request, *args, **kwargs):
         # One schema for everyone, in the language its descriptions are written in (English):
         # not Dutch choice labels among English descriptions for a Dutch Accept-Language.
+        # Rendered inside the override, after DRF has chosen the renderer.
         with translation.override("en"):
-            response = super().get(request, *args, **kwargs)
-            response.render()
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
         return response
 
 

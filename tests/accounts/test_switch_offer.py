@@ -44,7 +44,10 @@ def test_offer_to_switch_and_open(alpha, beta):
     response = client.get(url)
     assert response.status_code == 404
     page = response.content.decode()
-    assert "Dit hoort bij Loonbureau Beta B.V., niet bij Accountants Alpha B.V., waarvoor u nu werkt." in page
+    assert (
+        "Dit hoort bij Loonbureau Beta B.V., niet bij Accountants Alpha B.V., waarvoor u nu werkt."
+        in page
+    )
     assert "Wissel naar Loonbureau Beta B.V. en open" in page
 
     switched = client.post(
@@ -58,7 +61,10 @@ def test_groups_and_messages_too(alpha, beta):
     groep = GroepFactory(organisatie=beta)
     client = person_in((alpha, Rol.BEHEERDER), (beta, Rol.BEHEERDER))
     page = client.get(reverse("groepen:detail", args=[groep.pk])).content.decode()
-    assert "Dit hoort bij Loonbureau Beta B.V., niet bij Accountants Alpha B.V., waarvoor u nu werkt." in page
+    assert (
+        "Dit hoort bij Loonbureau Beta B.V., niet bij Accountants Alpha B.V., waarvoor u nu werkt."
+        in page
+    )
 
 
 def test_no_offer_without_the_needed_role_or_level_there(alpha, beta):

@@ -58,3 +58,13 @@ def test_problems_are_in_the_language_of_accept_language():
     en = APIClient().get(LIST, HTTP_ACCEPT_LANGUAGE="en").json()
     assert en["title"] == "Not authenticated"
     assert nl["title"] != en["title"] and nl["detail"] != en["detail"]
+
+
+def test_the_schema_is_one_english_document_whatever_the_language():
+    from rest_framework.test import APIClient
+
+    nl = APIClient().get("/api/v1/schema/?format=json", HTTP_ACCEPT_LANGUAGE="nl")
+    en = APIClient().get("/api/v1/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en")
+    assert nl.status_code == en.status_code == 200
+    assert nl.content == en.content
+    assert b"`nl` - Dutch" in nl.content
