@@ -601,6 +601,7 @@ def ketenmachtiging_link(
             return km
         km.gebruikers.add(*new_users)
         km.groepen.add(*new_groups)
+        _touch(km)
         audit_log(
             actor=actor,
             organisatie=km.intermediair,
@@ -624,6 +625,13 @@ def ketenmachtiging_link(
     return km
 
 
+def _touch(km: Ketenmachtiging) -> None:
+    """Who may use it changed: a sync by "changed since" (the API's ``gewijzigd_sinds``) must see
+    it."""
+    km.updated_at = timezone.now()
+    km.save(update_fields=["updated_at"])
+
+
 def ketenmachtiging_unlink_gebruiker(
     *, actor: User, km: Ketenmachtiging, lidmaatschap: Lidmaatschap
 ) -> None:
@@ -633,6 +641,7 @@ def ketenmachtiging_unlink_gebruiker(
         if not km.gebruikers.filter(pk=lidmaatschap.pk).exists():
             raise KetenmachtigingError(_("This user is not linked."), code="not_linked")
         km.gebruikers.remove(lidmaatschap)
+        _touch(km)
         audit_log(
             actor=actor,
             organisatie=km.intermediair,
@@ -650,6 +659,7 @@ def ketenmachtiging_unlink_groep(*, actor: User, km: Ketenmachtiging, groep: Gro
         if not km.groepen.filter(pk=groep.pk).exists():
             raise KetenmachtigingError(_("This group is not linked."), code="not_linked")
         km.groepen.remove(groep)
+        _touch(km)
         audit_log(
             actor=actor,
             organisatie=km.intermediair,

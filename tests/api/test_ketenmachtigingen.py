@@ -180,6 +180,14 @@ def test_filters_on_relatie_end_date_and_changes(client, organisatie):
     since = (timezone.now() - timedelta(days=1)).isoformat()
     assert ids(client.get(BASE, {"gewijzigd_sinds": since})) == [c.pk]
     assert ids(client.get(BASE, {"tab": "actief", "einddatum_voor": middle})) == [a.pk]
+    # Linking a user counts as a change: who may use it is part of what a sync reads.
+    from ketenmachtigingen import services
+
+    lid = LidmaatschapFactory(organisatie=organisatie)
+    services.ketenmachtiging_link(
+        actor=a.created_by or lid.user, km=a, gebruikers=[lid], groepen=[]
+    )
+    assert ids(client.get(BASE, {"gewijzigd_sinds": since})) == sorted([a.pk, c.pk])
 
 
 def test_a_wrong_filter_is_a_problem_naming_it_in_the_request_language(client, client_nl):
