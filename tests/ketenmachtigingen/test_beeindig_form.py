@@ -16,4 +16,4 @@ def test_the_end_date_is_not_labelled_optional(world):
     client.cookies["django_language"] = "nl"
     page = client.get(reverse("ketenmachtigingen:beeindig", args=[world.km.pk])).content.decode()
     label = re.search(r'<label[^>]*for="id_datum"[^>]*>(.*?)</label>', page, re.S).group(1)
-    assert "Kies een einddatum" in label and "optioneel" not in label
+    assert "Kies een opzeggingsdatum" in label and "optioneel" not in label
