@@ -12,10 +12,12 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
 from .context import reset_request_context, set_request_context
@@ -138,6 +140,15 @@ def user_has_device(user) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
+def _session_ended(request: HttpRequest) -> bool:
+    """The browser still sends a session cookie, but the session behind it is gone (timed out,
+    or past its absolute lifetime). A logout deletes the cookie; a login in progress has data."""
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return False
+    session = getattr(request, "session", None)
+    return session is not None and session.is_empty()
+
+
 class SecondFactorRequiredMiddleware:
     """Every page needs a verified second factor, unless the view is marked otherwise."""
 
@@ -152,6 +163,14 @@ class SecondFactorRequiredMiddleware:
             return None
         user = request.user
         if not user.is_authenticated:
+            if _session_ended(request):
+                messages.info(
+                    request,
+                    _(
+                        "Your session has ended because you were inactive for a while, or "
+                        "logged in too long ago. Log in again to continue."
+                    ),
+                )
             return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
         if user.is_verified():
             return None

@@ -333,7 +333,13 @@ class ReauthView(FormView):
 
 @method_decorator(second_factor_exempt, name="dispatch")
 class LogoutView(SafeNextMixin, auth_views.LogoutView):
-    """Uitloggen, by POST only (Django's LogoutView refuses GET)."""
+    """Uitloggen, by POST only (Django's LogoutView refuses GET). The login page it leads to says
+    so (the message outlives the session: it is stored after the logout)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You have been logged out."))
+        return response
 
 
 @method_decorator(never_cache, name="dispatch")
