@@ -8,7 +8,6 @@ concept until the last step creates the ketenmachtiging through a service.
 
 from django.conf import settings
 from django.contrib import messages
-from django.forms.utils import ErrorDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +25,6 @@ from ..constants import Status
 from ..forms import (
     BedrijfZoekForm,
     DuurForm,
-    EigenContactForm,
     GebruikersKeuzeForm,
     GoedgekeurdForm,
     ImportVersturenForm,
@@ -34,6 +32,7 @@ from ..forms import (
 )
 from ..kvk import KvkError, lookup_active
 from ..models import Import
+from .instellingen import save_contact_as_default
 
 WIZARD = "ketenmachtigingen:nieuw"
 
@@ -355,25 +354,9 @@ class VersturenView(CompleteConceptMixin, TemplateView):
         sender settings, and stay on this step with everything typed kept (nothing is sent).
         Only the contact fields are judged; the rest may still be empty."""
         form = self.form_class()(request.POST)
-        form.is_valid()
-        contact_fields = set(EigenContactForm.base_fields)
-        contact_errors = {k: v for k, v in form.errors.items() if k in contact_fields}
-        form._errors = ErrorDict(contact_errors)
-        if not contact_errors:
-            services.afzender_update(
-                actor=request.user,
-                organisatie=request.organisatie,
-                **{k: form.cleaned_data[k] for k in contact_fields},
-            )
-            messages.success(
-                request,
-                _(
-                    "These contact details are now the default in the sender settings; they "
-                    "are filled in for every new request. Nothing has been sent yet."
-                ),
-            )
+        saved = save_contact_as_default(request, form)
         return self.render_to_response(
-            self.get_context_data(form=form), status=400 if contact_errors else 200
+            self.get_context_data(form=form), status=200 if saved else 400
         )
 
     def post_import(self, request):

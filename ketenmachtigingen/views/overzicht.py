@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import InvalidPage
-from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -29,7 +28,6 @@ from ..concept import Concept
 from ..constants import DEFAULT_PAGE_SIZE, PAGE_SIZES, PENDING, Status, Tab
 from ..forms import (
     BeeindigForm,
-    EigenContactForm,
     GebruikersKeuzeForm,
     OverzichtFilterForm,
     VerlengSelectieForm,
@@ -37,6 +35,7 @@ from ..forms import (
 from ..listing import chips, clear_filters_url, query_with, sort_headers, tab_links
 from ..models import Ketenmachtiging
 from ..rows import Row, actions_for, build_rows, other_matches, renewal_text
+from .instellingen import save_contact_as_default
 
 logger = logging.getLogger(__name__)
 
@@ -669,24 +668,8 @@ class VerlengSelectieView(OverzichtView):
         """ "Stel deze gegevens als standaard in": the office's contact as typed becomes the
         sender settings; the tab comes back with everything typed and chosen kept, nothing sent.
         Only the contact fields are judged."""
-        form.is_valid()
-        contact_fields = set(EigenContactForm.base_fields)
-        contact_errors = {k: v for k, v in form.errors.items() if k in contact_fields}
-        form._errors = ErrorDict(contact_errors)
-        if not contact_errors:
-            services.afzender_update(
-                actor=self.request.user,
-                organisatie=self.request.organisatie,
-                **{k: form.cleaned_data[k] for k in contact_fields},
-            )
-            messages.success(
-                self.request,
-                _(
-                    "These contact details are now the default in the sender settings; they "
-                    "are filled in for every new request. Nothing has been sent yet."
-                ),
-            )
+        saved = save_contact_as_default(self.request, form)
         self.verleng_data, self.verleng_fouten = data, {}
         self.object_list = self.get_queryset()
         context = self.get_context_data(verleng_form=form)
-        return self.render_to_response(context, status=400 if contact_errors else 200)
+        return self.render_to_response(context, status=200 if saved else 400)
