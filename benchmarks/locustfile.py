@@ -1,10 +1,21 @@
 """Locust scenario for ``benchmarks/load_test.py``: a beheerder logs in with password and TOTP,
-then browses the ketenmachtigingen overview (tabs, pages, searches), opens ketenmachtigingen and
-the berichtenbox, and exports small selections, with 1 to 4 seconds between clicks.
+then opens the home page, browses the ketenmachtigingen overview (tabs, pages, searches), opens
+ketenmachtigingen and the berichtenbox, and exports small selections, with 1 to 4 seconds
+between clicks.
+
+Two parts, one run:
+1. ``LOAD_USERS`` beheerders log in, then browse for ``LOAD_SECONDS``: the measured window of
+   the load test (p95 target).
+2. The capacity ramp (``LOAD_RAMP``, e.g. "75,100,150"): the number of beheerders goes up step
+   by step; each step's new beheerders log in, then the step is measured for
+   ``LOAD_STAGE_SECONDS``. The ramp stops at the first step whose browsing p95 passes
+   ``LOAD_TARGET_P95_MS`` or that has errors; the peak is the highest request rate of a step
+   that held.
 
 Reads the accounts from the JSON file in ``LOAD_USERS_FILE`` and writes a summary (request
-counts, failures, percentiles per kind of request) to ``LOAD_SUMMARY_FILE`` when it stops.
-Run it through load_test.py, which sets up the data, the server and these variables.
+counts, failures, percentiles per kind of request, the ramp's steps) to ``LOAD_SUMMARY_FILE``
+when it stops. Run it through load_test.py, which sets up the data, the server and these
+variables.
 """
 
 import hashlib
@@ -34,6 +45,13 @@ _next_account = iter(ACCOUNTS)
 
 USERS = int(os.environ.get("LOAD_USERS", len(ACCOUNTS)))
 MEASURE_SECONDS = float(os.environ.get("LOAD_SECONDS", 60))
+RAMP = [int(n) for n in os.environ.get("LOAD_RAMP", "").split(",") if n.strip()]
+STAGE_SECONDS = float(os.environ.get("LOAD_STAGE_SECONDS", 30))
+TARGET_P95_MS = float(os.environ.get("LOAD_TARGET_P95_MS", 300))
+#: New beheerders per second while a step of the ramp logs them in.
+SPAWN_RATE = float(os.environ.get("LOAD_SPAWN_RATE", 10))
+#: How long a step may take to log its beheerders in before the ramp gives up.
+LOGIN_TIMEOUT = 300
 
 # Every request's time in ms and outcome, by kind ("login" or "browse"). Browsing is measured in
 # a window that opens when every beheerder has logged in (logging in is deliberately slow: the
@@ -42,8 +60,11 @@ SAMPLES: dict[str, list[float]] = {"login": [], "browse": []}
 BY_NAME: dict[str, list[float]] = {}
 FAILURES: dict[str, list[str]] = {"login": [], "browse": []}
 WINDOW: dict[str, float | None] = {"start": None, "end": None}
-LOGGED_IN = {"count": 0}
+LOGGED_IN = {"count": 0, "failed": 0}
 ALL_LOGGED_IN = gevent.event.Event()
+# The ramp: the step being measured collects its browsing requests here (ms, failed or not).
+STEP: dict[str, list | None] = {"samples": None}
+STEPS: list[dict] = []
 
 
 def totp(key_hex: str, at: float | None = None) -> str:
@@ -58,6 +79,8 @@ def totp(key_hex: str, at: float | None = None) -> str:
 @events.request.add_listener
 def record(request_type, name, response_time, response_length, exception, **kwargs):
     kind = "login" if name.startswith("login") else "browse"
+    if kind == "browse" and STEP["samples"] is not None:
+        STEP["samples"].append((response_time, exception is not None))
     if kind == "browse" and (WINDOW["start"] is None or WINDOW["end"] is not None):
         return
     SAMPLES[kind].append(response_time)
@@ -95,11 +118,73 @@ def write_summary(environment, **kwargs):
         for name, v in sorted(BY_NAME.items())
     }
     summary["logged_in"] = LOGGED_IN["count"]
+    summary["login_failures"] = LOGGED_IN["failed"]
+    summary["ramp"] = STEPS
+    held = [step for step in STEPS if step["held"]]
+    summary["peak_requests_per_second"] = max((s["requests_per_second"] for s in held), default=0)
+    summary["peak_users"] = max((s["users"] for s in held), default=0)
     summary["seconds"] = round(seconds, 1)
     summary["requests_per_second"] = round(len(SAMPLES["browse"]) / seconds, 1) if seconds else 0
 
     with open(os.environ["LOAD_SUMMARY_FILE"], "w") as fh:
         json.dump(summary, fh)
+
+
+def step_summary(
+    users: int, seconds: float, times: list[float], failures: int, *, first_part: bool = False
+) -> dict:
+    """A step of the ramp: its rate and percentiles; it held when every beheerder logged in,
+    nothing failed and the p95 stayed within the target."""
+    logged_in = LOGGED_IN["count"]
+    step = {
+        "users": users,
+        "first_part": first_part,
+        "logged_in": logged_in,
+        "login_failures": LOGGED_IN["failed"],
+        "seconds": round(seconds, 1),
+        "requests": len(times),
+        "requests_per_second": round(len(times) / seconds, 1) if seconds else 0,
+        "failures": failures,
+        "median_ms": percentile(times, 0.5),
+        "p95_ms": percentile(times, 0.95),
+        "p99_ms": percentile(times, 0.99),
+    }
+    step["held"] = (
+        failures == 0
+        and LOGGED_IN["failed"] == 0
+        and logged_in >= users
+        and step["p95_ms"] <= TARGET_P95_MS
+    )
+    return step
+
+
+def ramp(runner) -> None:
+    """The capacity ramp: more beheerders step by step, each step measured once all of its
+    beheerders have logged in, until a step's p95 passes the target or it has errors."""
+    try:
+        for users in RAMP:
+            if users <= LOGGED_IN["count"]:
+                continue
+            runner.start(users, spawn_rate=SPAWN_RATE)
+            deadline = time.monotonic() + LOGIN_TIMEOUT
+            while LOGGED_IN["count"] + LOGGED_IN["failed"] < users:
+                if time.monotonic() > deadline:
+                    break
+                gevent.sleep(0.5)
+            gevent.sleep(5)  # the new beheerders' first clicks, spread as in the first part
+            STEP["samples"] = samples = []
+            start = time.monotonic()
+            gevent.sleep(STAGE_SECONDS)
+            seconds = time.monotonic() - start
+            STEP["samples"] = None
+            times = [ms for ms, _ in samples]
+            failures = sum(1 for _, failed in samples if failed)
+            step = step_summary(users, seconds, times, failures)
+            STEPS.append(step)
+            if not step["held"]:
+                break
+    finally:
+        runner.quit()
 
 
 class Beheerder(HttpUser):
@@ -108,12 +193,16 @@ class Beheerder(HttpUser):
     def on_start(self):
         self.client.verify = False
         self.account = next(_next_account)
+        first_part = LOGGED_IN["count"] + LOGGED_IN["failed"] < USERS
         if self.log_in():
             LOGGED_IN["count"] += 1
             if LOGGED_IN["count"] == USERS:
                 self.open_window()
-        # Everyone browses from the same moment, spread over the first seconds.
-        ALL_LOGGED_IN.wait(timeout=600)
+        else:
+            LOGGED_IN["failed"] += 1
+        if first_part:
+            # The first part's beheerders browse from the same moment, spread over 4 seconds.
+            ALL_LOGGED_IN.wait(timeout=600)
         gevent.sleep(random.uniform(0, 4))
 
     def open_window(self):
@@ -121,7 +210,16 @@ class Beheerder(HttpUser):
 
         def close():
             WINDOW["end"] = time.monotonic()
-            runner.quit()
+            # The first part is the ramp's first step.
+            seconds = WINDOW["end"] - WINDOW["start"]
+            times = SAMPLES["browse"]
+            STEPS.append(
+                step_summary(USERS, seconds, times, len(FAILURES["browse"]), first_part=True)
+            )
+            if RAMP and STEPS[-1]["held"]:
+                gevent.spawn(ramp, runner)
+            else:
+                runner.quit()
 
         WINDOW["start"] = time.monotonic()
         ALL_LOGGED_IN.set()
@@ -161,6 +259,10 @@ class Beheerder(HttpUser):
                 response.failure(f"HTTP {response.status_code}")
             elif "/account/login/" in response.url:
                 response.failure("logged out")
+
+    @task(2)
+    def home(self):
+        self.browse("/", name="home")
 
     @task(6)
     def overview_tab(self):

@@ -114,25 +114,21 @@ def _search(qs: QuerySet, q: str) -> QuerySet:
 
 
 def _covers_dienstverlener(dienstverlener_id: int) -> Q:
+    """Algemene bevoegdheid, the dienstverlener itself, or one of its services. The two link
+    tables are read as one ``IN (… UNION …)``: PostgreSQL hashes it once, where two ``EXISTS``
+    cost a hashed subplan each over every row of the intermediair (issue 17: 3x faster)."""
     through_dv = Ketenmachtiging.dienstverleners.through
     through_dienst = Ketenmachtiging.diensten.through
-    return (
-        Q(algemene_bevoegdheid=True)
-        | Q(
-            Exists(
-                through_dv.objects.filter(
-                    ketenmachtiging_id=OuterRef("pk"), dienstverlener_id=dienstverlener_id
-                )
-            )
-        )
-        | Q(
-            Exists(
-                through_dienst.objects.filter(
-                    ketenmachtiging_id=OuterRef("pk"), dienst__dienstverlener_id=dienstverlener_id
-                )
+    linked = (
+        through_dv.objects.filter(dienstverlener_id=dienstverlener_id)
+        .values("ketenmachtiging_id")
+        .union(
+            through_dienst.objects.filter(dienst__dienstverlener_id=dienstverlener_id).values(
+                "ketenmachtiging_id"
             )
         )
     )
+    return Q(algemene_bevoegdheid=True) | Q(pk__in=linked)
 
 
 def with_details(qs: QuerySet[Ketenmachtiging]) -> QuerySet[Ketenmachtiging]:
@@ -185,45 +181,35 @@ class OverzichtFilters:
 
 def _covers_dienst(dienst_id: int) -> Q:
     """Like ``diensten.scope.scope_covers`` in SQL: algemene bevoegdheid, the dienst's
-    dienstverlener (all of its services), or the dienst itself."""
+    dienstverlener (all of its services), or the dienst itself (one ``IN (… UNION …)``, as
+    ``_covers_dienstverlener``)."""
     through_dv = Ketenmachtiging.dienstverleners.through
     through_dienst = Ketenmachtiging.diensten.through
-    return (
-        Q(algemene_bevoegdheid=True)
-        | Q(
-            Exists(
-                through_dv.objects.filter(
-                    ketenmachtiging_id=OuterRef("pk"), dienstverlener__diensten=dienst_id
-                )
-            )
-        )
-        | Q(
-            Exists(
-                through_dienst.objects.filter(
-                    ketenmachtiging_id=OuterRef("pk"), dienst_id=dienst_id
-                )
-            )
-        )
+    linked = (
+        through_dv.objects.filter(dienstverlener__diensten=dienst_id)
+        .values("ketenmachtiging_id")
+        .union(through_dienst.objects.filter(dienst_id=dienst_id).values("ketenmachtiging_id"))
     )
+    return Q(algemene_bevoegdheid=True) | Q(pk__in=linked)
 
 
 def _linked_to_gebruiker(lidmaatschap_id: int) -> Q:
-    """The user is linked to the ketenmachtiging, or is a member of a linked group."""
+    """The user is linked to the ketenmachtiging, or is a member of a linked group. One
+    ``IN (… UNION …)`` of the few linked ids: PostgreSQL looks those rows up instead of testing
+    every row of the intermediair against two subplans (issue 17: 80-150 ms to 10-20 ms at
+    20,000)."""
     through_leden = Ketenmachtiging.gebruikers.through
     through_groepen = Ketenmachtiging.groepen.through
-    return Q(
-        Exists(
-            through_leden.objects.filter(
-                ketenmachtiging_id=OuterRef("pk"), lidmaatschap_id=lidmaatschap_id
-            )
-        )
-    ) | Q(
-        Exists(
-            through_groepen.objects.filter(
-                ketenmachtiging_id=OuterRef("pk"), groep__leden=lidmaatschap_id
+    linked = (
+        through_leden.objects.filter(lidmaatschap_id=lidmaatschap_id)
+        .values("ketenmachtiging_id")
+        .union(
+            through_groepen.objects.filter(groep__leden=lidmaatschap_id).values(
+                "ketenmachtiging_id"
             )
         )
     )
+    return Q(pk__in=linked)
 
 
 def _open_renewal(today: date) -> Exists:
