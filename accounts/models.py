@@ -486,8 +486,7 @@ class EHMiddelAanvraag(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status=MiddelAanvraagStatus.INGEDIEND)
-                | Q(behandeld_op__isnull=False),
+                condition=Q(status=MiddelAanvraagStatus.INGEDIEND) | Q(behandeld_op__isnull=False),
                 name="ehmiddelaanvraag_behandeld_op",
             ),
         ]
