@@ -200,6 +200,18 @@ class World:
             self.other_organisatie, "https://software.beta-loonbureau.example/hook"
         )
 
+        # EH-middelen of both organisations, and a request for one (the back office's sample).
+        from tests.factories import EHMiddelAanvraagFactory, EHMiddelFactory
+
+        self.ehmiddel = EHMiddelFactory(organisatie=self.organisatie, houder=self.gebruiker.user)
+        self.other_ehmiddel = EHMiddelFactory(
+            organisatie=self.other_organisatie, houder=self.other_gebruiker.user
+        )
+        self.ehmiddel_aanvraag = EHMiddelAanvraagFactory(organisatie=self.organisatie)
+
+    def ehmiddel_of(self, which: str):
+        return self.ehmiddel if which == "organisatie" else self.other_ehmiddel
+
     def lidmaatschap_of(self, which: str):
         return self.gebruiker if which == "organisatie" else self.other_gebruiker
 
