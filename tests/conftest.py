@@ -201,11 +201,17 @@ class World:
         )
 
         # EH-middelen of both organisations, and a request for one (the back office's sample).
+        import datetime
+
         from tests.factories import EHMiddelAanvraagFactory, EHMiddelFactory
 
-        self.ehmiddel = EHMiddelFactory(organisatie=self.organisatie, houder=self.gebruiker.user)
+        # Valid far ahead: no sweep under frozen time tells anyone about these.
+        far = datetime.date(2099, 12, 31)
+        self.ehmiddel = EHMiddelFactory(
+            organisatie=self.organisatie, houder=self.gebruiker.user, geldig_tot=far
+        )
         self.other_ehmiddel = EHMiddelFactory(
-            organisatie=self.other_organisatie, houder=self.other_gebruiker.user
+            organisatie=self.other_organisatie, houder=self.other_gebruiker.user, geldig_tot=far
         )
         self.ehmiddel_aanvraag = EHMiddelAanvraagFactory(organisatie=self.organisatie)
 
