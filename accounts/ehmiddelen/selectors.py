@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from ..constants import MIDDEL_VERLOOP_MAANDEN, MiddelAanvraagStatus, MiddelStatus
@@ -72,11 +72,12 @@ def ehmiddel_of(*, organisatie: Organisatie, pk: int) -> EHMiddel:
 
 
 def verlopend(*, organisatie: Organisatie, today: date | None = None) -> tuple[int, date | None]:
-    """How many active means expire within the notice period, and the first end date."""
+    """How many active means expire within the notice period, and the first end date (one
+    query: the home page's query count stays flat)."""
     today = today or timezone.localdate()
     result = ehmiddelen_for(organisatie=organisatie, verloopt_binnenkort=True, today=today)
-    agg = result.order_by().aggregate(eerst=Min("geldig_tot"))
-    return result.count(), agg["eerst"]
+    agg = result.order_by().aggregate(aantal=Count("pk"), eerst=Min("geldig_tot"))
+    return agg["aantal"], agg["eerst"]
 
 
 def aanvragen_for(*, organisatie: Organisatie) -> QuerySet[EHMiddelAanvraag]:
