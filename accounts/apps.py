@@ -10,10 +10,12 @@ class AccountsConfig(AppConfig):
         from two_factor.plugins.registry import registry
 
         from . import signals, sms  # noqa: F401  (connects the receivers)
+        from .ehmiddelen.emails import register_kinds as register_ehmiddel_kinds
         from .emails import register_kinds
         from .two_factor import SmsMethod
 
         register_kinds()
+        register_ehmiddel_kinds()
         sms.install()
         # Our SMS method validates that the number is a Dutch mobile number.
         registry.unregister("sms")

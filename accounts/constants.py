@@ -85,3 +85,33 @@ class AuditKind(models.TextChoices):
     BEVEILIGING = "beveiliging", _("Security")
     CATALOGUS = "catalogus", _("Service catalogue")
     API = "api", _("API keys and webhooks")
+
+
+class MiddelSoort(models.TextChoices):
+    """How the holder of an EH-middel passes the second factor (the manuals' "Tweede factor")."""
+
+    SMS = "sms", _("SMS")
+    APP = "app", _("Authenticator app")
+    CERTIFICAAT = "certificaat", _("Certificate")
+
+
+class MiddelStatus(models.TextChoices):
+    """A means is active until its end date (then it reads as expired) or until revoked."""
+
+    ACTIEF = "actief", _("Active")
+    VERLOPEN = "verlopen", _("Expired")
+    INGETROKKEN = "ingetrokken", _("Revoked")
+
+
+class MiddelAanvraagStatus(models.TextChoices):
+    INGEDIEND = "ingediend", _("Submitted")
+    UITGEGEVEN = "uitgegeven", _("Issued")
+    GEWEIGERD = "geweigerd", _("Refused")
+
+
+#: The levels a means can be requested or issued at (the manuals' glossary: EH2+, EH3, EH4).
+MIDDEL_NIVEAUS = (EHNiveau.EH2_PLUS, EHNiveau.EH3, EHNiveau.EH4)
+#: How long a newly issued means is valid.
+MIDDEL_GELDIGHEID_JAREN = 3
+#: Beheerders are told this many months before a means expires.
+MIDDEL_VERLOOP_MAANDEN = 2

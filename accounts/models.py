@@ -2,7 +2,9 @@
 
 A ``User`` is a person with an eHerkenning means (EH-middel); through ``Lidmaatschap`` they belong
 to one or more ``Organisatie`` rows as Beheerder or Gebruiker. Every organisation keeps at least
-one Beheerder (enforced by the services). ``LoginEvent`` is the login history shown on Mijn
+one Beheerder (enforced by the services). ``EHMiddel`` is a means issued to a person on behalf
+of an organisation (the page EH-middelen); ``EHMiddelAanvraag`` a beheerder's request for a new
+one, which the back office issues or refuses. ``LoginEvent`` is the login history shown on Mijn
 profiel; ``AuditEntry`` is the audit trail of every change ("overige wijzigingen").
 """
 
@@ -24,10 +26,14 @@ from ketenportal.utils.identifiers import (
 
 from .constants import (
     KETENMACHTIGING_MIN_RANK,
+    MIDDEL_NIVEAUS,
     AuditAction,
     AuditKind,
     EHNiveau,
     LoginResult,
+    MiddelAanvraagStatus,
+    MiddelSoort,
+    MiddelStatus,
     Rol,
     SecondFactorUsed,
     TweedeFactor,
@@ -359,3 +365,131 @@ class CertificaatDevice(Device):
 
     def verify_token(self, token) -> bool:
         return False
+
+
+NIVEAU_CHOICES = [(n.value, n.label) for n in MIDDEL_NIVEAUS]
+
+
+class EHMiddel(models.Model):
+    """An eHerkenning means issued to ``houder`` on behalf of ``organisatie``.
+
+    The stored status is ``actief`` or ``ingetrokken``; an active means past ``geldig_tot``
+    reads as expired (``current_status``), with no job needed to flip it.
+    """
+
+    organisatie = models.ForeignKey(
+        Organisatie, on_delete=models.CASCADE, related_name="eh_middelen"
+    )
+    houder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="eh_middelen"
+    )
+    niveau = models.CharField(
+        _("assurance level"), max_length=64, choices=NIVEAU_CHOICES, default=MIDDEL_NIVEAUS[1]
+    )
+    soort = models.CharField(
+        _("second factor"), max_length=12, choices=MiddelSoort.choices, default=MiddelSoort.APP
+    )
+    alleen_belastingdienst = models.BooleanField(_("Belastingdienst only"), default=False)
+    uitgegeven_op = models.DateField(_("issued on"))
+    geldig_tot = models.DateField(_("valid until"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=MiddelStatus.choices, default=MiddelStatus.ACTIEF
+    )
+    ingetrokken_op = models.DateTimeField(null=True, blank=True)
+    # The end date the expiry notice was sent for: once per means per term.
+    verloopmelding_voor = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("EH means")
+        verbose_name_plural = _("EH means")
+        ordering = ["geldig_tot", "pk"]
+        indexes = [
+            models.Index(fields=["organisatie", "geldig_tot"]),
+            models.Index(fields=["status", "geldig_tot"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(geldig_tot__gte=models.F("uitgegeven_op")),
+                name="ehmiddel_geldig_na_uitgifte",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[MiddelStatus.ACTIEF, MiddelStatus.INGETROKKEN]),
+                name="ehmiddel_stored_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=MiddelStatus.INGETROKKEN, ingetrokken_op__isnull=False)
+                | Q(status=MiddelStatus.ACTIEF, ingetrokken_op__isnull=True),
+                name="ehmiddel_ingetrokken_op",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.houder} ({self.get_niveau_display()}, {self.get_soort_display()})"
+
+    def current_status(self, today=None) -> str:
+        today = today or timezone.localdate()
+        if self.status == MiddelStatus.ACTIEF and self.geldig_tot < today:
+            return MiddelStatus.VERLOPEN
+        return self.status
+
+    @property
+    def status_label(self) -> str:
+        return MiddelStatus(self.current_status()).label
+
+    @property
+    def niveau_badge(self) -> str:
+        return niveau_badge(self.niveau)
+
+
+class EHMiddelAanvraag(models.Model):
+    """A beheerder's request for a new means for a colleague. The back office checks the
+    person's identity and issues the means (a new account, membership and ``EHMiddel``) or
+    refuses the request."""
+
+    organisatie = models.ForeignKey(
+        Organisatie, on_delete=models.CASCADE, related_name="eh_middel_aanvragen"
+    )
+    aangevraagd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    voornaam = models.CharField(_("first name"), max_length=150)
+    achternaam = models.CharField(_("last name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    telefoonnummer = PhoneNumberField(_("phone number"))
+    niveau = models.CharField(
+        _("assurance level"), max_length=64, choices=NIVEAU_CHOICES, default=MIDDEL_NIVEAUS[1]
+    )
+    soort = models.CharField(
+        _("second factor"), max_length=12, choices=MiddelSoort.choices, default=MiddelSoort.APP
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=MiddelAanvraagStatus.choices,
+        default=MiddelAanvraagStatus.INGEDIEND,
+    )
+    behandeld_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    behandeld_op = models.DateTimeField(null=True, blank=True)
+    reden = models.CharField(_("reason"), max_length=500, blank=True)
+    middel = models.OneToOneField(
+        EHMiddel, null=True, blank=True, on_delete=models.SET_NULL, related_name="aanvraag"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("request for an EH means")
+        verbose_name_plural = _("requests for an EH means")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=MiddelAanvraagStatus.INGEDIEND) | Q(behandeld_op__isnull=False),
+                name="ehmiddelaanvraag_behandeld_op",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voornaam} {self.achternaam}".strip()

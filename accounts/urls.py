@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import passkeys, views, views_audit
+from .ehmiddelen import views as ehmiddelen
 
 app_name = "accounts"
 
@@ -45,6 +46,34 @@ urlpatterns = [
         "gebruikers/<int:pk>/verwijder/",
         views.GebruikerVerwijderView.as_view(),
         name="gebruiker_verwijder",
+    ),
+    path("eh-middelen/", ehmiddelen.EHMiddelenView.as_view(), name="ehmiddelen"),
+    path("eh-middelen/export/", ehmiddelen.EHMiddelExportView.as_view(), name="ehmiddelen_export"),
+    path(
+        "eh-middelen/aanvragen/",
+        ehmiddelen.EHMiddelAanvragenView.as_view(),
+        name="ehmiddel_aanvragen",
+    ),
+    path("eh-middelen/<int:pk>/", ehmiddelen.EHMiddelDetailView.as_view(), name="ehmiddel"),
+    path(
+        "backoffice/eh-middelen/",
+        ehmiddelen.BackofficeAanvragenView.as_view(),
+        name="backoffice_ehmiddelen",
+    ),
+    path(
+        "backoffice/eh-middelen/<int:pk>/",
+        ehmiddelen.BackofficeAanvraagView.as_view(),
+        name="backoffice_ehmiddel",
+    ),
+    path(
+        "backoffice/eh-middelen/<int:pk>/uitgeven/",
+        ehmiddelen.BackofficeUitgevenView.as_view(),
+        name="backoffice_ehmiddel_uitgeven",
+    ),
+    path(
+        "backoffice/eh-middelen/<int:pk>/weigeren/",
+        ehmiddelen.BackofficeWeigerenView.as_view(),
+        name="backoffice_ehmiddel_weigeren",
     ),
     path("organisatie/wissel/", views.organisatie_switch, name="organisatie_switch"),
     path("taal/", views.taal, name="taal"),

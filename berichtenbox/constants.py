@@ -13,8 +13,9 @@ class Soort(models.TextChoices):
     STATUS = "status", _("Status change")
     MAIL = "mail", _("E-mail not delivered")
     IMPORT = "import", _("Import")
+    EH_MIDDEL = "eh_middel", _("EH means")
 
 
 #: Kinds that are not about ketenmachtigingen: what a beheerder below EH3 may read (the
 #: ketenmachtiging functions, and the messages about them, are for EH3).
-ALGEMEEN = (Soort.WIJZIGING_ABONNEMENT,)
+ALGEMEEN = (Soort.WIJZIGING_ABONNEMENT, Soort.EH_MIDDEL)

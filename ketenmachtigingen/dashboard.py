@@ -166,7 +166,7 @@ def totalen(cijfers: list[OrganisatieCijfers]) -> Totalen:
 class Taak:
     """One line of the to-do list: what, how many, how soon (days; None: no deadline), where."""
 
-    soort: str  # verlengen, incompleet, fout, vervalt, mail, beoordelen
+    soort: str  # verlengen, incompleet, fout, vervalt, mail, beoordelen, ehmiddel
     aantal: int
     dagen: int | None
     url: str
@@ -196,6 +196,12 @@ class Taak:
                 "%(count)s invitations lapse within 14 days",
                 n,
             )
+        elif self.soort == "ehmiddel":
+            text = ngettext(
+                "%(count)s EH means expires within 2 months",
+                "%(count)s EH means expire within 2 months",
+                n,
+            )
         elif self.soort == "mail":
             return _("The e-mail “%(kind)s” to %(email)s could not be delivered") % {
                 "kind": self.mail.kind_label,
@@ -223,6 +229,14 @@ class Taak:
             return _("Check the address and send it again.")
         if d is None:
             return ""
+        if self.soort == "ehmiddel":
+            if d == 0:
+                return _("The first expires today: request a new means.")
+            return ngettext(
+                "The first expires in %(count)s day: request a new means.",
+                "The first expires in %(count)s days: request a new means.",
+                d,
+            ) % {"count": d}
         if self.soort == "verlengen":
             if d == 0:
                 return _("The first ends today.")
@@ -344,6 +358,11 @@ def takenlijst(
                 reverse("ketenmachtigingen:te_beoordelen"),
             )
         )
+    from .ehmiddelen import taak_verlopend
+
+    aantal, dagen, url = taak_verlopend(organisatie=organisatie, today=today)
+    if aantal:
+        taken.append(Taak("ehmiddel", aantal, dagen, url))
     order = {"mail": 0, "fout": 1, "incompleet": 2}
     return sorted(
         taken,

@@ -21,6 +21,8 @@ Sweeps:
   term); the notification map tells nobody, the webhooks of ``api`` listen to it.
 * ``sweep_herinneringen``: reminders to the relatie's contact while an invitation waits, one
   step at a time: the second only some days after the first, never both in one run.
+* ``sweep_ehmiddelen_verlopend`` (``ehmiddelen``): two months before an EH-middel ends, a
+  message in the berichtenbox (once per means per term).
 * ``sweep_import_bestanden``: the uploaded spreadsheet of an import that is no longer busy is
   deleted ``IMPORT_RETENTION_DAYS`` after the upload (the import and its results stay); an
   import refused before uploads were checked up front is deleted with its file.
@@ -47,6 +49,7 @@ from accounts.models import AuditEntry
 from ketenportal.utils.tasks import dispatch
 
 from .constants import ALLOWED_TRANSITIONS, VERLENGING_MAANDEN, ImportStatus, Status
+from .ehmiddelen import sweep_ehmiddelen_verlopend
 from .models import Afzenderinstellingen, Import, Ketenmachtiging, StatusWijziging, add_months
 from .notifications import Event, notify_rows
 from .signals import send_status
@@ -408,6 +411,7 @@ def run_sweeps(now: datetime | None = None) -> dict[str, int]:
         "herinneringen": sweep_herinneringen(now),
         "import_bestanden": sweep_import_bestanden(now),
         "goedkeuring_bestanden": import_string("goedkeuring.jobs.sweep_uploads")(now),
+        "ehmiddelen_verlopend": sweep_ehmiddelen_verlopend(today, told),
     }
     if told:
         with transaction.atomic():

@@ -7,6 +7,11 @@ app_name = "ketenmachtigingen"
 VR = "ketenmachtigingen/van-relaties/"
 
 urlpatterns = [
+    path(
+        "gebruikers/<int:pk>/deactiveer/",
+        views.GebruikerDeactiveerView.as_view(),
+        name="gebruiker_deactiveer",
+    ),
     path(VR, views.OverzichtView.as_view(), name="van_relaties"),
     path(f"{VR}export/", views.ExportView.as_view(), name="export"),
     path(f"{VR}import/", views.ImportView.as_view(), name="import"),

@@ -200,6 +200,24 @@ class World:
             self.other_organisatie, "https://software.beta-loonbureau.example/hook"
         )
 
+        # EH-middelen of both organisations, and a request for one (the back office's sample).
+        import datetime
+
+        from tests.factories import EHMiddelAanvraagFactory, EHMiddelFactory
+
+        # Valid far ahead: no sweep under frozen time tells anyone about these.
+        far = datetime.date(2099, 12, 31)
+        self.ehmiddel = EHMiddelFactory(
+            organisatie=self.organisatie, houder=self.gebruiker.user, geldig_tot=far
+        )
+        self.other_ehmiddel = EHMiddelFactory(
+            organisatie=self.other_organisatie, houder=self.other_gebruiker.user, geldig_tot=far
+        )
+        self.ehmiddel_aanvraag = EHMiddelAanvraagFactory(organisatie=self.organisatie)
+
+    def ehmiddel_of(self, which: str):
+        return self.ehmiddel if which == "organisatie" else self.other_ehmiddel
+
     def lidmaatschap_of(self, which: str):
         return self.gebruiker if which == "organisatie" else self.other_gebruiker
 

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from two_factor.plugins.phonenumber.models import PhoneDevice
 
 from accounts.constants import EHNiveau, Rol, TweedeFactor
-from accounts.models import Lidmaatschap, Organisatie, User
+from accounts.models import EHMiddel, EHMiddelAanvraag, Lidmaatschap, Organisatie, User
 
 TEST_PASSWORD = "Correct-Horse-Battery-9"
 
@@ -98,6 +98,36 @@ class LidmaatschapFactory(factory.django.DjangoModelFactory):
 
     class Params:
         beheerder = factory.Trait(rol=Rol.BEHEERDER)
+
+
+class EHMiddelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EHMiddel
+
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    houder = factory.SubFactory(UserFactory)
+    niveau = EHNiveau.EH3
+    soort = "app"
+    uitgegeven_op = factory.LazyFunction(lambda: timezone.localdate() - relativedelta(years=1))
+    geldig_tot = factory.LazyFunction(lambda: timezone.localdate() + relativedelta(years=2))
+
+    class Params:
+        ingetrokken = factory.Trait(
+            status="ingetrokken", ingetrokken_op=factory.LazyFunction(timezone.now)
+        )
+
+
+class EHMiddelAanvraagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EHMiddelAanvraag
+
+    organisatie = factory.SubFactory(OrganisatieFactory)
+    voornaam = "Sanne"
+    achternaam = factory.Sequence(lambda n: f"de Wit {n}")
+    email = factory.Sequence(lambda n: f"sanne{n}@example.nl")
+    telefoonnummer = "+31612345678"
+    niveau = EHNiveau.EH3
+    soort = "app"
 
 
 class DienstverlenerFactory(factory.django.DjangoModelFactory):

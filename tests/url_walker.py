@@ -90,6 +90,16 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "accounts:gebruiker_rol": lambda w: {"pk": w.lidmaatschap_of("organisatie").pk},
     "accounts:gebruiker_verwijder": lambda w: {"pk": w.lidmaatschap_of("organisatie").pk},
     "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
+    "accounts:ehmiddel": lambda w: {"pk": w.ehmiddel_of("organisatie").pk},
+    "ketenmachtigingen:gebruiker_deactiveer": lambda w: {"pk": w.lidmaatschap_of("organisatie").pk},
+    **{
+        f"accounts:{name}": (lambda w: {"pk": w.ehmiddel_aanvraag.pk})
+        for name in (
+            "backoffice_ehmiddel",
+            "backoffice_ehmiddel_uitgeven",
+            "backoffice_ehmiddel_weigeren",
+        )
+    },
     "groepen:detail": lambda w: {"pk": w.groep_of("organisatie").pk},
     "groepen:wijzig": lambda w: {"pk": w.groep_of("organisatie").pk},
     "groepen:verwijder": lambda w: {"pk": w.groep_of("organisatie").pk},

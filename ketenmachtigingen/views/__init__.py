@@ -9,6 +9,7 @@ from .afgegeven import (
 )
 from .backoffice import BackofficeActieView, BackofficeDetailView, BackofficeView
 from .beoordelen import TeBeoordelenDetailView, TeBeoordelenView
+from .deactiveren import GebruikerDeactiveerView
 from .export import ExportView
 from .home import BackofficeStartView, HomeView
 from .importeren import ImportDetailView, ImportView, TemplateDownloadView
@@ -29,6 +30,7 @@ from .overzicht import (
 )
 
 __all__ = [
+    "GebruikerDeactiveerView",
     "AanvraagAnnuleerView",
     "AanvraagView",
     "AfgegevenBeeindigView",

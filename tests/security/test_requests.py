@@ -392,9 +392,18 @@ OWN_FIELDS = {"accounts:gebruiker_rol": {"rol"}, "accounts:organisatie_switch": 
 #: POSTs whose purpose is the change itself: the POST is the confirmation, no fields needed.
 OWN_EFFECT = {
     "ketenmachtigingen:afgegeven_beeindig": "ends the ketenmachtiging A granted (the sample)",
+    "ketenmachtigingen:gebruiker_deactiveer": "switches off A's gebruiker (the sample)",
+    "accounts:backoffice_ehmiddel_uitgeven": "issues the means: a new account and membership",
 }
 #: What such a POST may create besides: the intermediair's message about the end.
-OWN_EFFECT_NEW = {"ketenmachtigingen:afgegeven_beeindig": {"bericht"}}
+OWN_EFFECT_NEW = {
+    "ketenmachtigingen:afgegeven_beeindig": {"bericht"},
+    "accounts:backoffice_ehmiddel_uitgeven": {"user", "lidmaatschap"},
+}
+#: The rows such a POST changes besides the granted ketenmachtiging.
+OWN_EFFECT_CHANGED = {
+    "ketenmachtigingen:gebruiker_deactiveer": lambda w: {("user", w.gebruiker.user_id)},
+}
 
 
 def sweep(client_factory, urls, world) -> list[str]:
@@ -407,6 +416,8 @@ def sweep(client_factory, urls, world) -> list[str]:
         allowed = (
             {("ketenmachtiging", world.afgegeven.pk)} if url.name in OWN_EFFECT else frozenset()
         )
+        if url.name in OWN_EFFECT_CHANGED:
+            allowed = {*allowed, *OWN_EFFECT_CHANGED[url.name](world)}
         with rolled_back():
             response = fetch(client, "post", reverse_sample(url, world), payload)
             changes = guarded_changes(

@@ -298,6 +298,9 @@ class Command(BaseCommand):
                 services.lidmaatschap_create(
                     actor=None, user=user, organisatie=intermediairs[org_index], rol=rol
                 )
+        from accounts.ehmiddelen.demo import seed_ehmiddelen
+
+        seed_ehmiddelen(intermediairs)
         return True
 
     def print_logins(self) -> None:
