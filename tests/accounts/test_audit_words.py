@@ -397,3 +397,16 @@ def test_a_scheduled_end_of_a_grant_is_in_both_logs(world):
         assert entry.message == "end scheduled"
     body = _tbody(_client(world, "nl").get(LIST_URL).content.decode())
     assert f"{per:%d-%m-%Y}</li>" in body
+
+
+def test_the_admin_shows_the_same_words(world):
+    from tests.factories import UserFactory
+
+    entry = _create_rows(world.organisatie)[-14]  # looptijd_jaren 5 → 3
+    assert entry.changes == {"looptijd_jaren": {"old": 5, "new": 3}}
+    staff = UserFactory(is_staff=True, is_superuser=True, taal="nl")
+    client = verified_client(staff)
+    html = client.get(reverse("admin:accounts_auditentry_changelist")).content.decode()
+    assert "Leden toegevoegd aan de groep" in html
+    html = client.get(reverse("admin:accounts_auditentry_change", args=[entry.pk])).content.decode()
+    assert "Duur: 5 jaar → 3 jaar" in html
