@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import audit_display, services
 from .admin_audit import AuditedAdminMixin, AuditedModelAdmin
 from .constants import AuditKind
 from .models import AuditEntry, Lidmaatschap, LoginEvent, Organisatie, User
@@ -84,9 +84,25 @@ class LoginEventAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["timestamp", "actor_repr", "action", "kind", "object_repr", "organisatie"]
+    list_display = [
+        "timestamp",
+        "actor_repr",
+        "what_happened",
+        "kind",
+        "object_repr",
+        "organisatie",
+    ]
     list_filter = ["action", "kind"]
     search_fields = ["object_repr", "actor_repr"]
+    readonly_fields = ["what_happened", "changes_in_words"]
+
+    @admin.display(description=_("What happened"))
+    def what_happened(self, obj: AuditEntry) -> str:
+        return audit_display.describe(obj)
+
+    @admin.display(description=_("Changes"))
+    def changes_in_words(self, obj: AuditEntry) -> str:
+        return audit_display.changes_text(obj)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -8,8 +8,7 @@ Access: beheerders of ``request.organisatie`` only (``BeheerderRequiredMixin``);
 from ``selectors.audit_entries_for``, which never returns another organisation's rows.
 """
 
-from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.http import HttpResponseBase, QueryDict
@@ -21,63 +20,14 @@ from django.views.generic import ListView
 
 from ketenportal.utils.exports import csv_response, xlsx_response
 
-from . import selectors
-from .constants import AuditAction, AuditKind
+from . import audit_display, selectors
 from .forms_audit import FILTER_FIELDS, AuditFilterForm
 from .mixins import BeheerderRequiredMixin
 from .models import AuditEntry
 
-EMPTY_VALUE = "–"
 EXPORT_FORMATS = ("csv", "xlsx")
 # Rows fetched per database round trip while an export is written; never all rows at once.
 EXPORT_CHUNK_SIZE = 2000
-
-
-class ChangeLine(NamedTuple):
-    field: str
-    old: str
-    new: str
-
-
-def change_lines(changes: Any) -> list[ChangeLine]:
-    """``{field: {"old": …, "new": …}}`` as readable lines, tolerant of odd stored shapes.
-
-    The JSON was written by ``accounts.audit.diff``, but rows are kept for years and older
-    writers may have stored other shapes: they are shown, not allowed to break the page.
-    """
-    if not isinstance(changes, Mapping):
-        return (
-            []
-            if changes in (None, "", [], {})
-            else [ChangeLine("", EMPTY_VALUE, _value_text(changes))]
-        )
-    lines = []
-    # Sorted: PostgreSQL stores JSON objects with its own key order.
-    for field, change in sorted(changes.items()):
-        if isinstance(change, Mapping) and ("old" in change or "new" in change):
-            old, new = change.get("old"), change.get("new")
-        else:
-            old, new = None, change
-        lines.append(ChangeLine(str(field), _value_text(old), _value_text(new)))
-    return lines
-
-
-def changes_text(entry: AuditEntry) -> str:
-    """The changes of one row on one line, for the export's "Changes" column."""
-    parts = [f"{line.field}: {line.old} → {line.new}" for line in change_lines(entry.changes)]
-    if entry.message:
-        parts.append(entry.message)
-    return "; ".join(parts)
-
-
-def _value_text(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return EMPTY_VALUE
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, list | tuple):
-        return ", ".join(_value_text(item) for item in value)
-    return str(value)
 
 
 class AuditFilterMixin:
@@ -114,7 +64,10 @@ class AuditLogView(BeheerderRequiredMixin, AuditFilterMixin, ListView):
         context = super().get_context_data(**kwargs)
         entries = list(context["page_obj"].object_list)
         for entry in entries:
-            entry.change_lines = change_lines(entry.changes)
+            entry.change_lines = audit_display.change_lines(entry)
+            entry.description = audit_display.describe(entry)
+            entry.extra_message = audit_display.extra_message(entry)
+            entry.actor_text = audit_display.actor_text(entry)
         context["entries"] = entries
         context["filter_form"] = self.get_filter_form()
         export_url = reverse("accounts:overige_wijzigingen_export")
@@ -148,7 +101,7 @@ class AuditExportView(BeheerderRequiredMixin, AuditFilterMixin, View):
             fmt = "csv"
         organisatie = request.organisatie
         filename = f"overige-wijzigingen-{organisatie.kvk_nummer}-{timezone.localdate():%Y%m%d}"
-        header = [_("Time"), _("Who"), _("Kind"), _("Action"), _("Object"), _("Changes")]
+        header = [_("Time"), _("Who"), _("Kind"), _("What happened"), _("Object"), _("Changes")]
         rows = _export_rows(self.get_filtered_entries(), language=translation.get_language())
         if fmt == "xlsx":
             return xlsx_response(rows, header=header, filename=filename, sheet_title=_("Changes"))
@@ -158,15 +111,15 @@ class AuditExportView(BeheerderRequiredMixin, AuditFilterMixin, View):
 def _export_rows(entries: QuerySet[AuditEntry], *, language: str | None) -> Iterator[tuple]:
     # A CSV is written while it is sent, after the view has returned: keep the request's
     # language for the labels.
+    # The same words as the page: ``accounts.audit_display``.
     with translation.override(language):
-        kinds = {value: str(label) for value, label in AuditKind.choices}
-        actions = {value: str(label) for value, label in AuditAction.choices}
         for entry in entries.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+            who = audit_display.actor_text(entry)
             yield (
                 entry.timestamp,
-                f"{entry.actor_repr} (via {entry.via})" if entry.via else entry.actor_repr,
-                kinds.get(entry.kind, entry.kind),
-                actions.get(entry.action, entry.action),
+                _("%(who)s (via %(via)s)") % {"who": who, "via": entry.via} if entry.via else who,
+                audit_display.kind_text(entry),
+                audit_display.describe(entry),
                 entry.object_repr,
-                changes_text(entry),
+                audit_display.changes_text(entry),
             )

@@ -699,7 +699,18 @@ def ketenmachtiging_end(
         if per is None or per <= today:
             if per is not None and per < today:
                 raise KetenmachtigingError(_("The end date cannot be in the past."), code="past")
+            old = km.status
             km.transition_to(Status.BEEINDIGD, actor=actor, reden=_("Ended at once"))
+            if km.relatie_organisatie_id and km.intermediair_id:
+                # A grant of a company on the platform: its log shows the end too.
+                _audit_other_side(
+                    km,
+                    actor,
+                    old,
+                    _("Ended at once"),
+                    organisatie=km.relatie_organisatie,
+                    message="ended by the intermediair",
+                )
             return km
         if per > km.einddatum:
             raise KetenmachtigingError(
@@ -719,6 +730,16 @@ def ketenmachtiging_end(
             changes={"einde_gepland_op": {"old": None, "new": per.isoformat()}},
             message="end scheduled",
         )
+        if km.relatie_organisatie_id and km.intermediair_id:
+            audit_log(
+                actor=actor,
+                organisatie=km.relatie_organisatie,
+                action=AuditAction.UPDATE,
+                kind=AuditKind.KETENMACHTIGING,
+                obj=km,
+                changes={"einde_gepland_op": {"old": None, "new": per.isoformat()}},
+                message="end scheduled",
+            )
     return km
 
 
@@ -911,11 +932,21 @@ def ketenmachtiging_decline(
     return km
 
 
-def _audit_other_side(km: Ketenmachtiging, actor: User, old: str, reden: str = "") -> None:
-    """A relatie's beheerder answered: the intermediair's audit log has the change too."""
+def _audit_other_side(
+    km: Ketenmachtiging,
+    actor: User,
+    old: str,
+    reden: str = "",
+    *,
+    organisatie: Organisatie | None = None,
+    message: str = "answered by the relatie",
+) -> None:
+    """A change by one side of a ketenmachtiging between two organisations on the platform
+    (a relatie's beheerder answered or ended, the intermediair ended): the other side's audit
+    log has the change too. ``organisatie`` is that other side; the intermediair by default."""
     audit_log(
         actor=actor,
-        organisatie=km.intermediair,
+        organisatie=organisatie or km.intermediair,
         action=AuditAction.TRANSITION,
         kind=AuditKind.KETENMACHTIGING,
         obj=km,
@@ -923,7 +954,7 @@ def _audit_other_side(km: Ketenmachtiging, actor: User, old: str, reden: str = "
             "status": {"old": old, "new": km.status},
             **({"reden": {"old": None, "new": reden}} if reden else {}),
         },
-        message="answered by the relatie",
+        message=message,
     )
 
 
@@ -1040,6 +1071,24 @@ def ketenmachtiging_grant(
             message="granted",
         )
         if on_platform is not None:
+            # The intermediair's log has the grant too: it may act for the company from now on.
+            audit_log(
+                actor=actor,
+                organisatie=on_platform,
+                action=AuditAction.CREATE,
+                kind=AuditKind.KETENMACHTIGING,
+                obj=km,
+                changes={
+                    "relatie": {
+                        "old": None,
+                        "new": f"{km.relatie_naam} ({km.relatie_kvk_nummer})",
+                    },
+                    "diensten": {"old": None, "new": scope_text(scope)},
+                    "looptijd_jaren": {"old": None, "new": looptijd_jaren},
+                },
+                message="granted to us",
+            )
+        if on_platform is not None:
             notify(Event.AFGEGEVEN, km, key="0", scope=scope_text(scope))
     return km
 
@@ -1076,6 +1125,7 @@ def ketenmachtiging_end_granted(*, actor: User, km: Ketenmachtiging) -> Ketenmac
             raise KetenmachtigingError(
                 _("Only an active ketenmachtiging can be ended."), code="not_active"
             )
+        old = km.status
         km.transition_to(
             Status.BEEINDIGD,
             actor=actor,
@@ -1083,6 +1133,10 @@ def ketenmachtiging_end_granted(*, actor: User, km: Ketenmachtiging) -> Ketenmac
             audit_organisatie=km.relatie_organisatie,
             event=Event.BEEINDIGD_DOOR_RELATIE,
         )
+        if km.intermediair_id:
+            _audit_other_side(
+                km, actor, old, _("Ended by the relatie"), message="ended by the relatie"
+            )
     return km
 
 

@@ -107,13 +107,14 @@ def test_columns(world, english_client):
         actor_repr="J. Jansen",
         kind=AuditKind.GROEP,
         action=AuditAction.CREATE,
+        object_type="groepen.groep",
         timestamp=_local(2024, 3, 1, 9, 5),
     )
     html = _html(english_client)
     assert "01-03-2024 09:05" in html
     assert "J. Jansen" in html
     assert "Groups" in html  # the kind's label
-    assert "Created" in html  # the action's label
+    assert "Group created" in html  # what happened, as a sentence
     assert "Groep Loonadministratie" in html
 
 
@@ -201,12 +202,13 @@ def test_changes_are_rendered_readably_and_escaped(world, client):
         message="Via <u>import</u>",
     )
     html = _html(client)
-    assert '<span class="kp-changes__field">groepen</span>: – ' in html
+    assert '<span class="kp-changes__field">Groepen</span>: – ' in html
     assert "Fiscaal, Loonadministratie</li>" in html
-    assert '<span class="kp-changes__field">rol</span>: gebruiker ' in html
-    assert "beheerder</li>" in html
+    assert '<span class="kp-changes__field">Rol</span>: Gebruiker ' in html
+    assert "Beheerder</li>" in html
     assert "&lt;i&gt;0612345678&lt;/i&gt; " in html
-    assert '<span class="kp-changes__field">aantal</span>: 1 ' in html
+    # A key nobody knows is still shown, as a word rather than an identifier.
+    assert '<span class="kp-changes__field">Aantal</span>: 1 ' in html
     assert "→" in html
     for raw in ("<script>alert(1)</script>", "<b>Mallory</b>", "<i>0612", "<u>import</u>"):
         assert raw not in html
@@ -218,8 +220,8 @@ def test_odd_changes_shapes_do_not_break_the_page(world, client):
     _entry(world.organisatie, "Oude vorm", changes={"status": "actief"})
     _entry(world.organisatie, "Lijst", changes=["a", "b"])
     html = _html(client)
-    assert '<span class="kp-changes__field">status</span>: – ' in html
-    assert "actief</li>" in html
+    assert '<span class="kp-changes__field">Status</span>: – ' in html
+    assert "actief</li>" in html  # a user, not a ketenmachtiging: no status choices
     assert "a, b</li>" in html
 
 
@@ -265,6 +267,7 @@ def test_export_csv_has_own_rows_only_neutralised(world, english_client):
         actor_repr="J. Jansen",
         kind=AuditKind.GROEP,
         action=AuditAction.CREATE,
+        object_type="groepen.groep",
         timestamp=_local(2024, 3, 1, 9, 5),
         changes={
             "leden": {"old": None, "new": ["A", "B"]},
@@ -281,15 +284,15 @@ def test_export_csv_has_own_rows_only_neutralised(world, english_client):
     )
     assert "no-store" in response["Cache-Control"]
     rows = _csv(response)
-    assert rows[0] == ["Time", "Who", "Kind", "Action", "Object", "Changes"]
+    assert rows[0] == ["Time", "Who", "Kind", "What happened", "Object", "Changes"]
     assert rows[1:] == [
         [
             "2024-03-01 09:05:00",
             "J. Jansen",
             "Groups",
-            "Created",
+            "Group created",
             '\'=HYPERLINK("x")',
-            "leden: – → A, B; naam: x → @SUM(A1)",
+            "Members: – → A, B; Name: x → @SUM(A1)",
         ]
     ]
 

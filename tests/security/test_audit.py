@@ -38,6 +38,9 @@ class Expect:
     old: Any
     new: Any
     actor: Any = None  # default: A's beheerder
+    # A change between two organisations on the platform (a grant ended): the other side's
+    # log has exactly one row of it too.
+    other_side: Any = None
 
 
 def relatie(naam="Test BV Donald", kvk="68750110") -> km_services.Relatie:
@@ -204,7 +207,15 @@ def km_afgeven(w, actor):
 
 def km_afgegeven_beeindigen(w, actor):
     km_services.ketenmachtiging_end_granted(actor=actor, km=w.afgegeven)
-    return Expect(w.afgegeven, w.organisatie, "transition", "status", "actief", "beeindigd")
+    return Expect(
+        w.afgegeven,
+        w.organisatie,
+        "transition",
+        "status",
+        "actief",
+        "beeindigd",
+        other_side=w.other_organisatie,
+    )
 
 
 def afzender_aanmaken(w, actor):
@@ -259,6 +270,14 @@ def test_each_change_writes_exactly_one_audit_row(world, case):
     start = timezone.now()
     expect = case(world, actor)
     new = list(AuditEntry.objects.exclude(pk__in=before))
+    if expect.other_side is not None:
+        theirs = [e for e in new if e.organisatie == expect.other_side]
+        assert len(theirs) == 1, [(e.kind, e.action, e.changes) for e in theirs]
+        assert (theirs[0].object_type, theirs[0].object_id) == (
+            expect.obj._meta.label_lower,
+            str(expect.obj.pk),
+        )
+        new = [e for e in new if e.organisatie != expect.other_side]
     assert len(new) == 1, [(e.kind, e.action, e.changes) for e in new]
     entry = new[0]
     who = expect.actor or actor
