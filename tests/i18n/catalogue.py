@@ -40,7 +40,7 @@ SAME_IN_BOTH = {
     "OK",
     "E-mail",
     "Status",
-    "Token",
+    "Code",
     "eHerkenning",
 }
 
@@ -113,6 +113,7 @@ def _library_msgids() -> set[str]:
     for name in LIBRARIES:
         dirs.append(Path(importlib.import_module(name).__file__).parent)
     msgids = set()
+    same = set()  # Dutch the same as the English (a month "jan"): never a sign
     for base in dirs:
         for po in (base / "locale").glob("*/LC_MESSAGES/django.po"):
             if base.name == "conf" and po.parent.parent.name not in ("nl", "en"):
@@ -123,7 +124,9 @@ def _library_msgids() -> set[str]:
                 msgids.add(entry.msgid)
                 if entry.msgid_plural:
                     msgids.add(entry.msgid_plural)
-    return msgids
+                if po.parent.parent.name == "nl" and entry.msgstr == entry.msgid:
+                    same.add(entry.msgid)
+    return msgids - same
 
 
 @cache
