@@ -18,7 +18,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.security.common import client_for, fetch, is_inside_site, rolled_back
+from tests.security.common import classify, client_for, fetch, is_inside_site, rolled_back
 from tests.url_walker import named_urls, reverse_sample
 
 from .catalogue import dutch_texts, english_texts, visible_text
@@ -73,10 +73,33 @@ class Report:
         assert not lines, f"{len(lines)} text(s) in the wrong language:\n  " + "\n  ".join(lines)
 
 
-def walk(report: Report, client: Client, who: str, language: str, world) -> None:
+#: Who walks which URLs (by the access class of ``tests/security/common.classify``): each the
+#: pages they may open, plus one refusal of each kind. The refusals of every other URL are the
+#: same pages; the security walkers check that they are refused.
+WALKS = {
+    "anonymous": {"public"},
+    "beheerder": {"public", "verified", "beheerder", "ketenmachtiging", "organisatie"},
+    "gebruiker": {"verified"},
+    "staff": {"staff"},
+}
+REFUSALS = {
+    "anonymous": ["home"],
+    "gebruiker": ["accounts:gebruikers"],
+    "staff": ["accounts:gebruikers", "ketenmachtigingen:backoffice"],
+    "beheerder": ["ketenmachtigingen:backoffice"],
+}
+
+
+def urls_for(who: str):
     for url in named_urls():
         if url.is_admin or url.name.startswith("otp_webauthn:"):
-            continue
+            continue  # Django's own admin; the passkey endpoints answer JSON
+        if classify(url) in WALKS[who] or url.name in REFUSALS[who]:
+            yield url
+
+
+def walk(report: Report, client: Client, who: str, language: str, world) -> None:
+    for url in urls_for(who):
         path = reverse_sample(url, world)
         for method in ("get", "post"):
             # A POST to the logout (or a password change) must not end the walk's session.
