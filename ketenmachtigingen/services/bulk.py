@@ -416,7 +416,7 @@ def ketenmachtigingen_renew(
         validate_email(contact.email)
     except ValidationError as exc:
         raise KetenmachtigingError(
-            _("Enter your own e-mail address, so that your relatie can contact you."),
+            _("Enter your own e-mail address, so that your relation can contact you."),
             code="contact",
         ) from exc
     now = timezone.now()

@@ -1082,7 +1082,7 @@ def ketenmachtiging_end_granted(*, actor: User, km: Ketenmachtiging) -> Ketenmac
         km.transition_to(
             Status.BEEINDIGD,
             actor=actor,
-            reden=_("Ended by the relatie"),
+            reden=_("Ended by the relation"),
             audit_organisatie=km.relatie_organisatie,
             event=Event.BEEINDIGD_DOOR_RELATIE,
         )
