@@ -15,3 +15,10 @@ _DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 def zin(text: str) -> str:
     """``text`` without the full stop doubled after a name that ends in one."""
     return _DOUBLE_STOP.sub(".", str(text))
+
+
+def met_punt(text: str) -> str:
+    """``text`` ending in exactly one full stop (or its own ? or !): for a reason that is put
+    before another sentence ("%(reason)s Nothing was imported.")."""
+    text = zin(str(text).rstrip())
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
