@@ -171,6 +171,13 @@ def dutch_texts() -> Texts:
         for msgid, msgstr in pairs:
             if msgstr and normalise(msgstr) != normalise(msgid):
                 texts.add(msgstr)
+    # Settings that hold Dutch text shown to people (their English is a setting of its own).
+    texts.add(settings.KETENMACHTIGING_TARIEF)
+    for dutch, english in zip(
+        settings.PLATFORM_POSTADRES, settings.PLATFORM_POSTADRES_EN, strict=False
+    ):
+        if dutch != english:
+            texts.add(dutch)
     return texts
 
 
