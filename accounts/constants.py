@@ -40,8 +40,8 @@ def niveau_badge(niveau: str) -> str:
 
 
 class Rol(models.TextChoices):
-    BEHEERDER = "beheerder", _("Beheerder")
-    GEBRUIKER = "gebruiker", _("Gebruiker")
+    BEHEERDER = "beheerder", _("Administrator")
+    GEBRUIKER = "gebruiker", _("User")
 
 
 class TweedeFactor(models.TextChoices):

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from two_factor.plugins.phonenumber.models import PhoneDevice
 
 from ketenportal.exceptions import DomainError
+from ketenportal.utils.text import zin
 
 from . import notifications
 from .audit import audit_log, diff, snapshot
@@ -41,11 +42,13 @@ def _ensure_other_beheerder(lidmaatschap: Lidmaatschap) -> None:
     )
     if not others.exists():
         raise LastBeheerderError(
-            _(
-                "%(name)s is the only beheerder of %(organisatie)s. Every organisation needs at "
-                "least one beheerder: make someone else beheerder first."
-            )
-            % {"name": lidmaatschap.user, "organisatie": lidmaatschap.organisatie},
+            zin(
+                _(
+                    "%(name)s is the only beheerder of %(organisatie)s. Every organisation needs "
+                    "at least one beheerder: make someone else beheerder first."
+                )
+                % {"name": lidmaatschap.user, "organisatie": lidmaatschap.organisatie}
+            ),
             code="last_beheerder",
         )
 
@@ -73,8 +76,10 @@ def lidmaatschap_create(
         _lock_organisatie(organisatie.pk)
         if Lidmaatschap.objects.filter(user=user, organisatie=organisatie).exists():
             raise DomainError(
-                _("%(name)s is already a member of %(organisatie)s.")
-                % {"name": user, "organisatie": organisatie},
+                zin(
+                    _("%(name)s is already a member of %(organisatie)s.")
+                    % {"name": user, "organisatie": organisatie}
+                ),
                 code="duplicate",
             )
         lidmaatschap = Lidmaatschap.objects.create(user=user, organisatie=organisatie, rol=rol)

@@ -32,6 +32,7 @@ from two_factor.views import LoginView as TwoFactorLoginView
 
 from ketenportal.exceptions import DomainError
 from ketenportal.utils.tasks import dispatch
+from ketenportal.utils.text import zin
 from outbox.throttle import anonymous_mail_throttle
 
 from . import certificates, selectors, services
@@ -536,8 +537,10 @@ class GebruikerVerwijderView(GebruikerDetailView):
             return self.render_to_response(context, status=400)
         messages.success(
             request,
-            _("%(name)s has been removed from %(organisatie)s.")
-            % {"name": lidmaatschap.user, "organisatie": lidmaatschap.organisatie},
+            zin(
+                _("%(name)s has been removed from %(organisatie)s.")
+                % {"name": lidmaatschap.user, "organisatie": lidmaatschap.organisatie}
+            ),
         )
         if lidmaatschap.user_id == request.user.pk:
             return redirect("home")

@@ -26,6 +26,7 @@ from accounts.context import current_client_ip
 from accounts.mixins import StaffRequiredMixin
 from ketenmachtigingen.models import Ketenmachtiging
 from ketenportal.exceptions import DomainError
+from ketenportal.utils.platform import postadres, tarief_tekst
 
 from . import selectors, services
 from .forms import AfwijzenForm, CodeForm, GoedkeurenForm
@@ -75,10 +76,11 @@ class LinkView(TemplateView):
             link=self.link,
             token=self.kwargs["token"],
             verified=self.verified,
-            postadres=settings.PLATFORM_POSTADRES,
+            postadres=postadres(),
         )
         if self.verified:
             context["feiten"] = pdf_context(self.km)
+            context["feiten"]["tarief"] = tarief_tekst(self.km.tarief)
         return context
 
 

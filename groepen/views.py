@@ -169,9 +169,12 @@ class GroepLedenView(GroepMixin, FormView):
         if unable:
             messages.warning(
                 self.request,
-                _(
+                ngettext(
                     "Note: %(names)s cannot use ketenmachtigingen: a means of at least level "
-                    "EH3 that is not for the Belastingdienst only is needed."
+                    "EH3 that is not for the Belastingdienst only is needed.",
+                    "Note: %(names)s cannot use ketenmachtigingen: a means of at least level "
+                    "EH3 that is not for the Belastingdienst only is needed.",
+                    len(unable),
                 )
                 % {"names": ", ".join(unable)},
             )

@@ -45,7 +45,7 @@ def register_texts() -> None:
         tekst=gettext_noop(
             "The signed form for the ketenmachtiging of %(relatie_label)s (reference "
             "%(kenmerk)s) has not arrived yet. If it does not arrive by %(deadline)s, the request "
-            "lapses. Ask your relatie to send the form, or send the invitation again."
+            "lapses. Ask your relation to send the form, or send the invitation again."
         ),
         prepare=_label,
     )
@@ -63,7 +63,7 @@ def register_texts() -> None:
         onderwerp=gettext_noop("Form for %(relatie)s is incomplete"),
         tekst=gettext_noop(
             "The form for the ketenmachtiging of %(relatie_label)s (reference %(kenmerk)s) "
-            "cannot be processed yet: %(reden)s\n\nYour relatie's contact has been e-mailed what "
+            "cannot be processed yet: %(reden)s\n\nYour relation's contact has been e-mailed what "
             "is missing. The complete form must arrive by %(deadline)s."
         ),
         prepare=_label,
@@ -104,7 +104,7 @@ def register_texts() -> None:
         onderwerp=gettext_noop("%(relatie)s declined the ketenmachtiging"),
         tekst=gettext_noop(
             "%(relatie_label)s declined the request for a ketenmachtiging (reference "
-            "%(kenmerk)s). Reason given: %(reden)s\n\nContact your relatie if you want to "
+            "%(kenmerk)s). Reason given: %(reden)s\n\nContact your relation if you want to "
             "know more; you can send a new request."
         ),
         prepare=_declined,
@@ -115,7 +115,7 @@ def register_texts() -> None:
         tekst=gettext_noop(
             "The ketenmachtiging of %(relatie_label)s (reference %(kenmerk)s) has been "
             "registered and is active until %(einddatum)s. The linked users can now log in on "
-            "behalf of this relatie."
+            "behalf of this relation."
         ),
         prepare=_label,
     )
@@ -143,7 +143,7 @@ def register_texts() -> None:
         onderwerp=gettext_noop("%(relatie)s ended the ketenmachtiging"),
         tekst=gettext_noop(
             "%(relatie_label)s ended the ketenmachtiging it gave you (reference %(kenmerk)s). "
-            "Your users can no longer log in on behalf of this relatie. To act for it again, "
+            "Your users can no longer log in on behalf of this relation. To act for it again, "
             "request a new ketenmachtiging."
         ),
         prepare=_label,
@@ -162,7 +162,7 @@ def register_texts() -> None:
         onderwerp=gettext_noop("Ketenmachtiging of %(relatie)s has expired"),
         tekst=gettext_noop(
             "The ketenmachtiging of %(relatie_label)s reached its end date and has expired; it "
-            "is now under Verlopen. To log in on behalf of this relatie again, request a new "
+            "is now under Verlopen. To log in on behalf of this relation again, request a new "
             "ketenmachtiging."
         ),
         prepare=_label,
@@ -182,7 +182,7 @@ def register_texts() -> None:
         onderwerp=gettext_noop("Ketenmachtiging of %(relatie)s expires on %(einddatum)s"),
         tekst=gettext_noop(
             "The ketenmachtiging of %(relatie_label)s expires on %(einddatum)s. To keep logging "
-            "in on behalf of your relatie, request a renewal in time: you find it under "
+            "in on behalf of your relation, request a renewal in time: you find it under "
             "Ketenmachtigingen > van relaties, tab Acties. If the renewal is not requested "
             "before the end date, the ketenmachtiging moves to Verlopen and must be requested "
             "again."

@@ -83,9 +83,9 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 class Bron(models.TextChoices):
     """How a ketenmachtiging came to be."""
 
-    AANGEVRAAGD = "aangevraagd", _("Requested from the relatie")
+    AANGEVRAAGD = "aangevraagd", _("Requested from the relation")
     GEREGISTREERD = "geregistreerd", _("Registered as already approved")
-    AFGEGEVEN = "afgegeven", _("Granted by the relatie on this platform")
+    AFGEGEVEN = "afgegeven", _("Granted by the relation on this platform")
 
 
 class Tab(models.TextChoices):

@@ -224,7 +224,7 @@ class Taak:
         if self.soort == "fout":
             return _("Send it again or withdraw it.")
         if self.soort == "incompleet":
-            return _("The relatie's contact must send a complete form.")
+            return _("The relation's contact must send a complete form.")
         if self.soort == "mail":
             return _("Check the address and send it again.")
         if d is None:

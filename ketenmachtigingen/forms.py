@@ -287,7 +287,7 @@ class AfzenderForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), required=False)
     telefoon = PhoneNumberField(label=_("Phone number"), region="NL", required=False)
     herinneringen = forms.BooleanField(
-        label=_("Remind the relatie's contact while an invitation waits"), required=False
+        label=_("Remind the relation's contact while an invitation waits"), required=False
     )
     herinnering_1_dagen = forms.IntegerField(
         label=_("First reminder after (days)"), min_value=1, max_value=85, initial=14

@@ -475,7 +475,7 @@ class Afzenderinstellingen(models.Model):
     email = models.EmailField(_("e-mail address"), blank=True)
     telefoon = models.CharField(_("phone number"), max_length=32, blank=True)
     herinneringen = models.BooleanField(
-        _("Remind the relatie's contact while an invitation waits"), default=True
+        _("Remind the relation's contact while an invitation waits"), default=True
     )
     herinnering_1_dagen = models.PositiveSmallIntegerField(
         _("First reminder after (days)"), default=14

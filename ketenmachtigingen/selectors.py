@@ -11,8 +11,9 @@ status (see ``constants.Tab``); Acties is a part of Actief.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone, translation
 
 from accounts.models import Lidmaatschap, Organisatie
 from diensten.models import Dienst, Dienstverlener
@@ -341,6 +342,14 @@ def search_counts(
     return counts
 
 
+def _naam_in_taal():
+    """Order by the name people read: the English name in English (the Dutch one when a
+    provider or service has none), the Dutch name in Dutch."""
+    if (translation.get_language() or "").startswith("en"):
+        return Coalesce(NullIf("naam_en", Value("")), "naam_nl")
+    return F("naam_nl")
+
+
 def overzicht_filter_choices(*, organisatie: Organisatie) -> dict[str, QuerySet]:
     """What the overview's filters may name, of this organisation only: its users
     (memberships), its groups, the service providers and services of the catalogue. The form
@@ -350,8 +359,10 @@ def overzicht_filter_choices(*, organisatie: Organisatie) -> dict[str, QuerySet]
         .select_related("user")
         .order_by("user__last_name", "user__voorletters", "pk"),
         "groepen": Groep.objects.filter(organisatie=organisatie).order_by("naam", "pk"),
-        "dienstverleners": Dienstverlener.objects.filter(aangeboden=True).order_by("naam_nl"),
-        "diensten": Dienst.objects.select_related("dienstverlener").order_by("naam_nl", "pk"),
+        "dienstverleners": Dienstverlener.objects.filter(aangeboden=True).order_by(
+            _naam_in_taal(), "pk"
+        ),
+        "diensten": Dienst.objects.select_related("dienstverlener").order_by(_naam_in_taal(), "pk"),
     }
 
 

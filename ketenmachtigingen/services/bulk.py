@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
@@ -83,8 +83,21 @@ def _claim(import_id: int, from_status: str, to_status: str) -> Import | None:
     return Import.objects.get(pk=import_id) if claimed else None
 
 
+def _import_language(import_id: int) -> str:
+    """The language of the person who uploaded the import: its row messages and results are
+    stored as text, written in their language (a task has no request to take it from)."""
+    taal = Import.objects.filter(pk=import_id).values_list("created_by__taal", flat=True).first()
+    return taal if taal in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def import_read(*, import_id: int) -> None:
-    """Read the file, look every company up and note the rows with problems (the preview)."""
+    """Read the file, look every company up and note the rows with problems (the preview), in
+    the language of the person who uploaded it."""
+    with translation.override(_import_language(import_id)):
+        _import_read(import_id=import_id)
+
+
+def _import_read(*, import_id: int) -> None:
     from ..imports import ImportFileError, read_import_file
     from ..kvk import KvkError, lookup_active
 
@@ -245,7 +258,13 @@ def import_start_requests(
 
 
 def import_process(*, import_id: int) -> None:
-    """Send the requests of an import, one company at a time, continuing where it stopped."""
+    """Send the requests of an import, one company at a time, continuing where it stopped; its
+    results are written in the language of the person who uploaded it."""
+    with translation.override(_import_language(import_id)):
+        _import_process(import_id=import_id)
+
+
+def _import_process(*, import_id: int) -> None:
     imp = Import.objects.filter(pk=import_id, status=ImportStatus.VERWERKEN).first()
     if imp is None:
         return
@@ -416,7 +435,7 @@ def ketenmachtigingen_renew(
         validate_email(contact.email)
     except ValidationError as exc:
         raise KetenmachtigingError(
-            _("Enter your own e-mail address, so that your relatie can contact you."),
+            _("Enter your own e-mail address, so that your relation can contact you."),
             code="contact",
         ) from exc
     now = timezone.now()

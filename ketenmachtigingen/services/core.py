@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.audit import audit_log, diff, snapshot
 from accounts.constants import AuditAction, AuditKind
@@ -129,9 +129,12 @@ def _check_linkable(
     unable = [str(m.user) for m in gebruikers if not m.user.can_use_ketenmachtigingen]
     if unable:
         raise KetenmachtigingError(
-            _(
+            ngettext(
                 "%(names)s cannot use ketenmachtigingen: a means of at least level EH3 that is "
-                "not for the Belastingdienst only is needed."
+                "not for the Belastingdienst only is needed.",
+                "%(names)s cannot use ketenmachtigingen: a means of at least level EH3 that is "
+                "not for the Belastingdienst only is needed.",
+                len(unable),
             )
             % {"names": ", ".join(unable)},
             code="level",
@@ -1129,7 +1132,7 @@ def ketenmachtiging_end_granted(*, actor: User, km: Ketenmachtiging) -> Ketenmac
         km.transition_to(
             Status.BEEINDIGD,
             actor=actor,
-            reden=_("Ended by the relatie"),
+            reden=_("Ended by the relation"),
             audit_organisatie=km.relatie_organisatie,
             event=Event.BEEINDIGD_DOOR_RELATIE,
         )

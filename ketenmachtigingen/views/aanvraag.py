@@ -18,6 +18,7 @@ from diensten.picker import ScopePickerForm, is_picker_search, picker_context
 from diensten.scope import Scope, scope_text
 from groepen.models import Groep
 from ketenportal.exceptions import DomainError
+from ketenportal.utils.platform import tarief_tekst
 
 from .. import services
 from ..concept import Concept
@@ -280,7 +281,7 @@ class VersturenView(CompleteConceptMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["form"] = kwargs.get("form") or self.form_class()(initial=self.get_initial())
         context["bestaande"] = kwargs.get("bestaande")
-        context["tarief"] = settings.KETENMACHTIGING_TARIEF
+        context["tarief"] = tarief_tekst()
         context["website"] = settings.PLATFORM_WEBSITE
         return context
 

@@ -13,6 +13,7 @@ from accounts.mixins import KetenmachtigingAccessMixin
 from diensten.picker import ScopePickerForm, is_picker_confirm, is_picker_search, picker_context
 from diensten.scope import scope_of, scope_text
 from ketenportal.exceptions import DomainError
+from ketenportal.utils.platform import tarief_tekst
 
 from .. import selectors, services
 from ..concept import Concept
@@ -59,7 +60,7 @@ class AfgevenView(KetenmachtigingAccessMixin, TemplateView):
             zoek_form=kwargs.get("zoek_form") or IntermediairZoekForm(),
             picker=kwargs.get("picker") or picker_context(initial=self.concept.scope),
             form=kwargs.get("form") or AfgevenForm(),
-            tarief=settings.KETENMACHTIGING_TARIEF,
+            tarief=tarief_tekst(),
         )
         return context
 

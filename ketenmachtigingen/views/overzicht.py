@@ -22,6 +22,7 @@ from accounts.models import Lidmaatschap
 from diensten.scope import scope_of
 from groepen.models import Groep
 from ketenportal.exceptions import DomainError
+from ketenportal.utils.platform import tarief_tekst
 
 from .. import selectors, services
 from ..concept import Concept
@@ -159,7 +160,7 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
                     getattr(self, "verleng_data", None),
                     getattr(self, "verleng_fouten", None),
                 ),
-                tarief=settings.KETENMACHTIGING_TARIEF,
+                tarief=tarief_tekst(),
                 website=settings.PLATFORM_WEBSITE,
             )
         params = self.request.GET

@@ -350,10 +350,19 @@ PLATFORM_POSTADRES = env.str(
     "PLATFORM_POSTADRES",
     default="Ketenportal|t.a.v. Verwerking ketenmachtigingen|Antwoordnummer 1234|3500 VB Utrecht",
 ).split("|")
+# The same address and tariff for the English portal (ketenportal.utils.platform picks the one of
+# the active language; read them through it, not from here).
+PLATFORM_POSTADRES_EN = env.str(
+    "PLATFORM_POSTADRES_EN",
+    default="Ketenportal|Attn. Processing ketenmachtigingen|Antwoordnummer 1234|3500 VB Utrecht",
+).split("|")
 PLATFORM_SUPPORT_EMAIL = env.str("PLATFORM_SUPPORT_EMAIL", default="support@ketenportal.nl")
 PLATFORM_WEBSITE = env.str("PLATFORM_WEBSITE", default="https://www.ketenportal.nl")
 KETENMACHTIGING_TARIEF = env.str(
     "KETENMACHTIGING_TARIEF", default="€ 25,00 per ketenmachtiging per jaar, exclusief btw"
+)
+KETENMACHTIGING_TARIEF_EN = env.str(
+    "KETENMACHTIGING_TARIEF_EN", default="€25.00 per ketenmachtiging per year, excluding VAT"
 )
 # The same tariff as a number (euros per ketenmachtiging per year, excluding VAT): the home page's
 # cost estimate multiplies with it. Keep it in step with the text above.

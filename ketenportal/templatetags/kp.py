@@ -30,3 +30,21 @@ def euro(value) -> str:
     if value in (None, ""):
         return ""
     return format_euro(value)
+
+
+@register.filter(is_safe=True)
+def zin(value) -> str:
+    """A sentence without the full stop doubled after a name that ends in one ("Jansen B.V..");
+    see ``ketenportal.utils.text``. Use with ``{% blocktranslate asvar … %}``."""
+    from ketenportal.utils.text import zin as single_stop
+
+    return single_stop(value)
+
+
+@register.filter
+def tarief(value) -> str:
+    """A ketenmachtiging's recorded tariff in the reader's language
+    (``ketenportal.utils.platform.tarief_tekst``)."""
+    from ketenportal.utils.platform import tarief_tekst
+
+    return tarief_tekst(value or "")

@@ -142,7 +142,8 @@ def test_the_users_of_the_organisation(client, organisatie, beheerder, other_org
         lid.pk
     ]
     detail = client.get(f"/api/v1/gebruikers/{lid.pk}/").json()
-    assert detail["email"] == lid.user.email and detail["rol_label"] == "Gebruiker"
+    # The label in the request's language (this client asks for English).
+    assert detail["email"] == lid.user.email and detail["rol_label"] == "User"
 
 
 def test_the_groups_with_their_services_and_members(client, organisatie):

@@ -214,15 +214,32 @@ def test_invalid_content_is_refused(old, new, fragment):
 def test_command_reports_counts_and_errors(tmp_path, capsys):
     path = tmp_path / "catalogus.xml"
     path.write_bytes(basic())
-    call_command("import_dienstencatalogus", str(path))
+    call_command("import_dienstencatalogus", str(path), language="en")
     assert "New: 4, changed: 0, withdrawn: 0" in capsys.readouterr().out
-    call_command("import_dienstencatalogus", str(path))
+    call_command("import_dienstencatalogus", str(path), language="en")
     assert "New: 0, changed: 0, withdrawn: 0, unchanged: 4" in capsys.readouterr().out
     path.write_bytes(b"<x>")
-    with pytest.raises(CommandError, match="Line 1"):
-        call_command("import_dienstencatalogus", str(path))
+    with pytest.raises(CommandError, match="Line 1") as excinfo:
+        call_command("import_dienstencatalogus", str(path), language="en")
+    assert str(excinfo.value).endswith(". Nothing was imported.")
+    assert ".." not in str(excinfo.value)
     with pytest.raises(CommandError):
-        call_command("import_dienstencatalogus", str(tmp_path / "missing.xml"))
+        call_command("import_dienstencatalogus", str(tmp_path / "missing.xml"), language="en")
+
+
+def test_command_speaks_the_portals_language_throughout(tmp_path, capsys):
+    """Dutch by default (LANGUAGE_CODE), every part of it: no English tail after a Dutch
+    reason, and one full stop between them."""
+    path = tmp_path / "catalogus.xml"
+    path.write_bytes(basic())
+    call_command("import_dienstencatalogus", str(path))
+    assert "Nieuw: 4, gewijzigd: 0, ingetrokken: 0, ongewijzigd: 0." in capsys.readouterr().out
+    path.write_bytes(b"<x>")
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_dienstencatalogus", str(path))
+    message = str(excinfo.value)
+    assert message.startswith(f"{path}: Regel 1: ")
+    assert message.endswith(". Er is niets geïmporteerd.") and ".." not in message
 
 
 def test_shipped_catalogue_is_realistic():

@@ -99,7 +99,8 @@ def test_adding_a_user_below_eh3_warns(world, client_):
     response = client_.post(
         reverse("groepen:leden", args=[groep.pk]), {"leden": [laag.pk]}, follow=True
     )
-    assert "kunnen geen ketenmachtigingen gebruiken" in response.content.decode()
+    # One person: singular (issue 18).
+    assert "kan geen ketenmachtigingen gebruiken" in response.content.decode()
     assert laag in groep.leden.all()
 
 
