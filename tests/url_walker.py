@@ -144,6 +144,12 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     # A company at the KvK (public data, the same for every organisation): Test BV Donald.
     "api:relatie-detail": lambda w: {"kvk": "68750110"},
     "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
+    # A subscription (back office only).
+    "abonnementen:backoffice_detail": lambda w: {"pk": w.abonnement_of("organisatie").pk},
+    "abonnementen:backoffice_actie": lambda w: {
+        "pk": w.abonnement_of("organisatie").pk,
+        "actie": "beeindigen",
+    },
     **{
         f"webhooks:{name}": (lambda w: {"pk": w.webhook_of("organisatie").pk})
         for name in ("detail", "wijzig", "uitschakelen", "inschakelen", "verwijder", "test")
