@@ -43,6 +43,25 @@ PUBLIC = {
 }
 
 
+# URLs of the ketenmachtiging module that need no subscription (tests/security/
+# test_abonnement_gate.py): every other URL of ``ketenmachtigingen:`` sits behind the
+# subscription gate (``abonnementen.mixins.AbonnementRequiredMixin``), as a read or a write.
+NO_SUBSCRIPTION_NEEDED = {
+    # The company side: a company grants or answers; only the intermediair needs the module.
+    "ketenmachtigingen:afgegeven": "the company side (Afgegeven)",
+    "ketenmachtigingen:afgeven": "the company side: a company grants to its intermediair",
+    "ketenmachtigingen:afgegeven_detail": "the company side",
+    "ketenmachtigingen:afgegeven_beeindig": "the company side: a company ends what it granted",
+    "ketenmachtigingen:te_beoordelen": "the company side: requests to answer",
+    "ketenmachtigingen:te_beoordelen_detail": "the company side: requests to answer",
+    # The platform's own staff.
+    "ketenmachtigingen:backoffice": "back office (staff)",
+    "ketenmachtigingen:backoffice_start": "back office (staff)",
+    "ketenmachtigingen:backoffice_detail": "back office (staff)",
+    "ketenmachtigingen:backoffice_actie": "back office (staff)",
+}
+
+
 @dataclass(frozen=True)
 class NamedUrl:
     name: str
