@@ -42,6 +42,7 @@ from ketenmachtigingen.rows import actions_for, renewal_text
 from . import filters
 from .base import ApiViewMixin
 from .pagination import Cursor
+from .permissions import HasAbonnement, HasApiKey, KeyMayWrite
 from .problems import PROBLEM_CONTENT_TYPE
 from .serializers import (
     LIST_COLUMNS,
@@ -209,6 +210,7 @@ class KetenmachtigingViewSet(ResourceViewSet):
 
     queryset = Ketenmachtiging.objects.none()  # for the schema; reads go through the selectors
     serializer_class = KetenmachtigingSerializer
+    permission_classes = [HasApiKey, KeyMayWrite, HasAbonnement]
     filter_serializer_class = filters.KetenmachtigingFilterSerializer
 
     def get_object(self) -> Ketenmachtiging:

@@ -38,6 +38,11 @@ goed" or "Wijs af"); the message links to that page. Every message is also e-mai
 beheerders ("a message is waiting", berichtenbox.services.berichten_mail_queue), except a
 message about an e-mail to them that could not be delivered.
 
+Changes of a subscription (access requested, quote sent, signed quote received, active, ended)
+have their own map beside this one, ``abonnementen.notifications``: a message of the kind
+"Subscription change" to the organisation, the beheerders' e-mail, and the back office's e-mail
+for a request.
+
 Every emitted event is also sent as the signal ``signals.notified`` (in the same transaction):
 the webhook outbox (``api.webhooks``) turns renewal due, invitation lapsing and expiring soon
 into webhook events. VERLOOPT_BINNENKORT exists for it alone.

@@ -107,6 +107,7 @@ urlpatterns = [
     path("", include("diensten.urls")),
     path("", include("groepen.urls")),
     path("", include("berichtenbox.urls")),
+    path("", include("abonnementen.urls")),
     path("", include("ketenmachtigingen.urls")),
     path("", include("goedkeuring.urls")),
     path("", include("api.key_urls")),

@@ -119,8 +119,9 @@ class World:
     """Two organisations with their people: what the URL walkers reverse sample URLs against."""
 
     def __init__(self) -> None:
-        self.organisatie = OrganisatieFactory(naam="Accountants Alpha B.V.")
-        self.other_organisatie = OrganisatieFactory(naam="Loonbureau Beta B.V.")
+        # Both intermediairs have an active subscription for the ketenmachtiging module.
+        self.organisatie = OrganisatieFactory(naam="Accountants Alpha B.V.", abonnement=True)
+        self.other_organisatie = OrganisatieFactory(naam="Loonbureau Beta B.V.", abonnement=True)
         self.beheerder = LidmaatschapFactory(organisatie=self.organisatie, rol=Rol.BEHEERDER)
         # A backup phone number of the beheerder: the sample of two_factor:phone_delete.
         self.backup_phone = PhoneDevice.objects.create(
@@ -241,6 +242,10 @@ class World:
 
     def webhook_of(self, which: str):
         return self.webhook if which == "organisatie" else self.other_webhook
+
+    def abonnement_of(self, which: str):
+        organisatie = self.organisatie if which == "organisatie" else self.other_organisatie
+        return organisatie.abonnementen.get()
 
     def webhook_delivery_of(self, which: str):
         return self.webhook_delivery if which == "organisatie" else self.other_webhook_delivery

@@ -16,6 +16,7 @@ TEST_PASSWORD = "Correct-Horse-Battery-9"
 class OrganisatieFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisatie
+        skip_postgeneration_save = True
 
     naam = factory.Sequence(lambda n: f"Organisatie {n} B.V.")
     kvk_nummer = factory.Sequence(lambda n: f"{40000000 + n:08d}")
@@ -23,6 +24,14 @@ class OrganisatieFactory(factory.django.DjangoModelFactory):
     huisnummer = factory.Sequence(lambda n: str(n + 1))
     postcode = "1234AB"
     plaats = "Utrecht"
+
+    @factory.post_generation
+    def abonnement(self, create, extracted, **kwargs):
+        """An active subscription for the ketenmachtiging module (made without the service:
+        no audit row, no message), so a test organisation works as every existing one does.
+        ``OrganisatieFactory(abonnement=False)`` for one without."""
+        if create and extracted is not False:
+            AbonnementFactory(organisatie=self)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -216,4 +225,31 @@ class KetenmachtigingFactory(factory.django.DjangoModelFactory):
         )
         beeindigd = factory.Trait(
             status="beeindigd", beeindigd_op=factory.LazyFunction(timezone.now)
+        )
+
+
+class AbonnementFactory(factory.django.DjangoModelFactory):
+    """A subscription for the ketenmachtiging module, active for a year already; traits for the
+    other states."""
+
+    class Meta:
+        model = "abonnementen.Abonnement"
+        django_get_or_create = ("organisatie", "module")
+
+    organisatie = factory.SubFactory(OrganisatieFactory, abonnement=False)
+    module = "ketenmachtigingen"
+    status = "actief"
+    actief_van = factory.LazyFunction(lambda: timezone.localdate() - relativedelta(years=1))
+    eerst_actief_van = factory.LazyAttribute(lambda o: o.actief_van)
+
+    class Params:
+        beeindigd = factory.Trait(
+            status="beeindigd",
+            beeindigd_op=factory.LazyFunction(lambda: timezone.localdate() - relativedelta(days=1)),
+        )
+        aangevraagd = factory.Trait(
+            status="aangevraagd",
+            actief_van=None,
+            eerst_actief_van=None,
+            toegang_aangevraagd_op=factory.LazyFunction(timezone.now),
         )

@@ -43,6 +43,25 @@ PUBLIC = {
 }
 
 
+# URLs of the ketenmachtiging module that need no subscription (tests/security/
+# test_abonnement_gate.py): every other URL of ``ketenmachtigingen:`` sits behind the
+# subscription gate (``abonnementen.mixins.AbonnementRequiredMixin``), as a read or a write.
+NO_SUBSCRIPTION_NEEDED = {
+    # The company side: a company grants or answers; only the intermediair needs the module.
+    "ketenmachtigingen:afgegeven": "the company side (Afgegeven)",
+    "ketenmachtigingen:afgeven": "the company side: a company grants to its intermediair",
+    "ketenmachtigingen:afgegeven_detail": "the company side",
+    "ketenmachtigingen:afgegeven_beeindig": "the company side: a company ends what it granted",
+    "ketenmachtigingen:te_beoordelen": "the company side: requests to answer",
+    "ketenmachtigingen:te_beoordelen_detail": "the company side: requests to answer",
+    # The platform's own staff.
+    "ketenmachtigingen:backoffice": "back office (staff)",
+    "ketenmachtigingen:backoffice_start": "back office (staff)",
+    "ketenmachtigingen:backoffice_detail": "back office (staff)",
+    "ketenmachtigingen:backoffice_actie": "back office (staff)",
+}
+
+
 @dataclass(frozen=True)
 class NamedUrl:
     name: str
@@ -154,6 +173,12 @@ SAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     # A company at the KvK (public data, the same for every organisation): Test BV Donald.
     "api:relatie-detail": lambda w: {"kvk": "68750110"},
     "berichtenbox:bericht": lambda w: {"pk": w.bericht_of("organisatie").pk},
+    # A subscription (back office only).
+    "abonnementen:backoffice_detail": lambda w: {"pk": w.abonnement_of("organisatie").pk},
+    "abonnementen:backoffice_actie": lambda w: {
+        "pk": w.abonnement_of("organisatie").pk,
+        "actie": "beeindigen",
+    },
     **{
         f"webhooks:{name}": (lambda w: {"pk": w.webhook_of("organisatie").pk})
         for name in ("detail", "wijzig", "uitschakelen", "inschakelen", "verwijder", "test")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from accounts.mixins import KetenmachtigingAccessMixin
+from abonnementen.mixins import AbonnementRequiredMixin
 from diensten.picker import ScopePickerForm, is_picker_search, picker_context
 from diensten.scope import Scope, scope_text
 from groepen.models import Groep
@@ -38,7 +38,7 @@ from .instellingen import save_contact_as_default
 WIZARD = "ketenmachtigingen:nieuw"
 
 
-class ConceptMixin(KetenmachtigingAccessMixin):
+class ConceptMixin(AbonnementRequiredMixin):
     def load_objects(self) -> None:
         self.concept = Concept(self.request)
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.mixins import KetenmachtigingAccessMixin
+from abonnementen.mixins import AbonnementRequiredMixin
 from accounts.models import Organisatie
 from ketenportal.utils.exports import csv_response, safe_filename, xlsx_response
 
@@ -23,7 +23,7 @@ EXPORT_FORMATS = ("csv", "xlsx")
 SHEET_TITLE = "Ketenmachtigingen"
 
 
-class ExportView(KetenmachtigingAccessMixin, View):
+class ExportView(AbonnementRequiredMixin, View):
     """Download one tab of the overview (``?tab=``, ``format=csv|xlsx``), with the overview's
     search, filters and sort when given (the parameters of ``OverzichtFilterForm``).
 
@@ -33,6 +33,8 @@ class ExportView(KetenmachtigingAccessMixin, View):
     format a 400 (the form offers only csv and xlsx; guessing would hand over another file type
     than was asked for).
     """
+
+    abonnement_lezen = True
 
     http_method_names = ["get"]
 

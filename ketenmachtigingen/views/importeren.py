@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.mixins import KetenmachtigingAccessMixin
+from abonnementen.mixins import AbonnementRequiredMixin
 from ketenportal.exceptions import DomainError
 
 from .. import services
@@ -19,7 +19,7 @@ from ..forms import ImportUploadForm
 from ..models import Import
 
 
-class ImportView(KetenmachtigingAccessMixin, TemplateView):
+class ImportView(AbonnementRequiredMixin, TemplateView):
     """The "Meerdere bedrijven" tab: download the template, choose a file."""
 
     template_name = "ketenmachtigingen/import.html"
@@ -46,7 +46,7 @@ class ImportView(KetenmachtigingAccessMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class TemplateDownloadView(KetenmachtigingAccessMixin, View):
+class TemplateDownloadView(AbonnementRequiredMixin, View):
     def get(self, request, *args, **kwargs):
         from ..imports import build_template
 
@@ -59,7 +59,10 @@ class TemplateDownloadView(KetenmachtigingAccessMixin, View):
         return response
 
 
-class ImportMixin(KetenmachtigingAccessMixin):
+class ImportMixin(AbonnementRequiredMixin):
+    # The results of an import stay readable; confirming one (POST) is a write.
+    abonnement_lezen = True
+
     def load_objects(self) -> None:
         try:
             self.imp = Import.objects.get(

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from accounts.mixins import KetenmachtigingAccessMixin
+from abonnementen.mixins import AbonnementRequiredMixin
 from ketenportal.exceptions import DomainError
 
 from .. import services
@@ -14,7 +14,7 @@ from ..forms import AfzenderForm, EigenContactForm
 from ..models import Afzenderinstellingen
 
 
-class AfzenderView(KetenmachtigingAccessMixin, FormView):
+class AfzenderView(AbonnementRequiredMixin, FormView):
     template_name = "ketenmachtigingen/afzender.html"
     form_class = AfzenderForm
 

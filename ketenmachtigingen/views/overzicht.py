@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import ListView, TemplateView
 
-from accounts.mixins import KetenmachtigingAccessMixin
+from abonnementen.mixins import AbonnementRequiredMixin
 from accounts.models import Lidmaatschap
 from diensten.scope import scope_of
 from groepen.models import Groep
@@ -52,7 +52,7 @@ def _next_or(request, fallback: str) -> str:
     return fallback
 
 
-class OverzichtView(KetenmachtigingAccessMixin, ListView):
+class OverzichtView(AbonnementRequiredMixin, ListView):
     """The tabs Actief, Wachtend op afhandeling, Acties, Verlopen and Historie: searchable,
     filterable and sortable through the query string (``forms.OverzichtFilterForm``), so a view
     of the list can be bookmarked. With a search or filters the tabs show how many match in
@@ -61,6 +61,7 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
 
     template_name = "ketenmachtigingen/overzicht.html"
     context_object_name = "ketenmachtigingen"
+    abonnement_lezen = True
     paginate_by = DEFAULT_PAGE_SIZE
 
     def get_tab(self) -> str:
@@ -235,7 +236,7 @@ class OverzichtView(KetenmachtigingAccessMixin, ListView):
         }
 
 
-class KetenmachtigingMixin(KetenmachtigingAccessMixin):
+class KetenmachtigingMixin(AbonnementRequiredMixin):
     def load_objects(self) -> None:
         try:
             self.km = selectors.ketenmachtiging_of(
@@ -252,6 +253,7 @@ class KetenmachtigingMixin(KetenmachtigingAccessMixin):
 
 class DetailView(KetenmachtigingMixin, TemplateView):
     template_name = "ketenmachtigingen/detail.html"
+    abonnement_lezen = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -536,6 +538,8 @@ class MailOpnieuwView(KetenmachtigingMixin, TemplateView):
 class FormulierView(KetenmachtigingMixin, TemplateView):
     """Download the Ketenmachtiging formulier (PDF) that was sent."""
 
+    abonnement_lezen = True
+
     def get(self, request, *args, **kwargs):
         if not self.km.formulier_pdf:
             raise Http404
@@ -604,6 +608,7 @@ class VerlengSelectieView(OverzichtView):
     the organisation that are due count (the service)."""
 
     http_method_names = ["post"]
+    abonnement_lezen = False
 
     def get_tab(self) -> str:
         return Tab.ACTIES

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "diensten",
     "groepen",
     "berichtenbox",
+    "abonnementen",
     "ketenmachtigingen",
     "goedkeuring",
     "api",

@@ -229,8 +229,9 @@ def test_a_page_costs_the_same_queries_for_5_and_for_50_rows(
         response = client.get(BASE, {"page_size": 50})
     assert len(ids(response)) == 50
     assert all(row["scope"]["diensten"] and row["gebruikers"] for row in response.json()["results"])
-    # The key and its maker (2), the page (1), its links (4: one per relation).
-    assert len(five.captured_queries) == 7
+    # The key and its maker (2), the subscription (1), the page (1), its links (4: one per
+    # relation).
+    assert len(five.captured_queries) == 8
 
 
 def test_the_detail_costs_the_same_queries_with_5_and_with_50_links(

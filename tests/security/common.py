@@ -94,7 +94,15 @@ def urls_of(*classes: str) -> list[NamedUrl]:
 
 # --- Database snapshots -----------------------------------------------------------------------
 
-SNAPSHOT_APPS = ("accounts", "diensten", "groepen", "ketenmachtigingen", "berichtenbox", "api")
+SNAPSHOT_APPS = (
+    "accounts",
+    "diensten",
+    "groepen",
+    "abonnementen",
+    "ketenmachtigingen",
+    "berichtenbox",
+    "api",
+)
 #: Second-factor devices: a GET must not confirm, add or remove one either.
 SNAPSHOT_EXTRA_MODELS = (
     "otp_totp.totpdevice",
