@@ -53,7 +53,7 @@ FIELD_LABELS: dict[str, dict[str, Any]] = {
         "groepen": _("Groups"),
         "ketenmachtigingen": _("Ketenmachtigingen"),
         "eh_middelen": _("Active eHerkenning means"),
-        "is_active": _("Account active"),
+        "is_active": _("Can log in"),
         "leden": _("Members"),
         "looptijd_jaren": _("Term"),
         "kanaal": _("Channel"),

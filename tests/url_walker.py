@@ -54,6 +54,9 @@ NO_SUBSCRIPTION_NEEDED = {
     "ketenmachtigingen:afgegeven_beeindig": "the company side: a company ends what it granted",
     "ketenmachtigingen:te_beoordelen": "the company side: requests to answer",
     "ketenmachtigingen:te_beoordelen_detail": "the company side: requests to answer",
+    # Deactivating a colleague (issue 20, EH-middelen) is about the organisation's people, not
+    # the module: it also works for an organisation without a subscription.
+    "ketenmachtigingen:gebruiker_deactiveer": "deactivating a colleague (EH-middelen)",
     # The platform's own staff.
     "ketenmachtigingen:backoffice": "back office (staff)",
     "ketenmachtigingen:backoffice_start": "back office (staff)",
