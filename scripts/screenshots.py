@@ -7,7 +7,9 @@ as each demo account with the real two-factor pages (the login steps themselves 
 walks through the request wizard and an import up to its preview, and uses the system Chromium.
 
 Files: ``docs/screens/<account>/<nl|en>/<nn>-<page>.png`` at desktop width (1280 px), the whole
-page; with ``SCREENSHOT_PHONE=1`` also ``<nn>-<page>-phone.png`` at 375 px.
+page; with ``SCREENSHOT_PHONE=1`` also ``<nn>-<page>-phone.png`` at 375 px. Written into
+``docs/screens/``, it also refreshes the README's picture (``docs/screenshot-nl.png`` and
+``docs/screenshot-en.png``: Ketenmachtigingen van relaties, tab Actief, the top 1500 px).
 """
 
 import os
@@ -78,6 +80,8 @@ ACCOUNTS = {
         ("profiel", "/profiel/"),
     ],
 }
+#: The page the README shows (docs/screenshot-nl.png and -en.png, written with docs/screens/).
+README_PAGE = ("beheerder", "van-relaties-actief")
 #: Whose login steps are saved in which language (a TOTP code is accepted once per account).
 LOGIN_STEPS = {"beheerder": "nl", "beheerder2": "en"}
 
@@ -213,7 +217,7 @@ class Shooter:
             "xpath=//dialog[contains(@class,'kp-dialog')]/preceding-sibling::button[1]"
         )
         opener.first.click()
-        page.locator("dialog.kp-dialog input[type=search]").fill("loonaangifte")
+        page.locator("dialog.kp-dialog input[type=search]").fill("loon")
         page.wait_for_timeout(1500)  # the search runs as you type (htmx)
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{name}.png"))
@@ -258,6 +262,16 @@ class Shooter:
                 if target.startswith("/"):
                     page.goto(f"{self.base}{target}")
                     self.save(page, folder, f"{number:02d}-{name}")
+                    if (
+                        username,
+                        name,
+                    ) == README_PAGE and self.out.resolve().parent == ROOT / "docs":
+                        # The README's picture of the portal (its top 1500 px), kept fresh.
+                        page.screenshot(
+                            path=str(ROOT / "docs" / f"screenshot-{lang}.png"),
+                            full_page=True,
+                            clip={"x": 0, "y": 0, "width": 1280, "height": 1500},
+                        )
                 else:
                     self.special(page, target, folder, number, name)
         context.close()
