@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +24,7 @@ from outbox.registry import Skip, register
 
 from .constants import Status
 from .models import Ketenmachtiging
+from .pdf import postadres_lines
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ def _context(km: Ketenmachtiging, **extra) -> dict:
         "km": km,
         "platform": settings.PLATFORM_NAME,
         "platform_website": settings.PLATFORM_WEBSITE,
-        "postadres": settings.PLATFORM_POSTADRES,
+        # In the e-mail's language (its renderer runs with that language active).
+        "postadres": postadres_lines(translation.get_language() or "nl"),
         "is_verlenging": km.vernieuwing_van_id is not None,
         **extra,
     }

@@ -32,7 +32,8 @@ def _frozen(settings):
     settings.PLATFORM_WEBSITE = "https://www.ketenportal.nl"
     settings.PLATFORM_SUPPORT_EMAIL = "support@ketenportal.nl"
     settings.SITE_URL = "https://ketenportal.example.nl"
-    settings.PLATFORM_POSTADRES = ["Ketenportal", "Antwoordnummer 1234", "3500 VB Utrecht"]
+    settings.PLATFORM_POSTADRES = ["Ketenportal", "t.a.v. Verwerking", "3500 VB Utrecht"]
+    settings.PLATFORM_POSTADRES_EN = ["Ketenportal", "attn. Processing", "3500 VB Utrecht"]
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -206,6 +207,14 @@ def test_the_berichtenbox_subject_counts():
     assert _compose(mail).subject.startswith("1 message is waiting")
     mail.taal = "nl"
     assert "bericht" in _compose(mail).subject and "1" in _compose(mail).subject
+
+
+def test_the_incomplete_email_has_the_postal_address_in_its_language():
+    scene = Scene()
+    soort, params = scene.mails()["incompleet"]
+    for taal, line in (("en", "attn. Processing"), ("nl", "t.a.v. Verwerking")):
+        mail = Mail(soort=soort, ontvanger="p@x.nl", taal=taal, params=params, message_id="x")
+        assert line in _compose(mail).body
 
 
 def test_the_english_renewal_subject_is_english():
