@@ -74,7 +74,7 @@ def kantoor():
         kvk_nummer="12345678",
         straat="Stationsplein",
         huisnummer="1",
-        postcode="3511 ED",
+        postcode="3511ED",
         plaats="Utrecht",
     )
 
