@@ -25,9 +25,10 @@ run: install translations
 		       { $(PY) manage.py run_jobs --loop --interval 60 -v0 & } && \
 		       exec $(PY) manage.py runserver $(HOST):$(PORT) --noreload'
 
-## screenshots: the main pages at 1280 px and 375 px, in Dutch and English, in docs/screenshots/
+## screenshots: every main page as each demo account sees it, in Dutch and English, in docs/screens/
+##              (SCREENSHOT_PHONE=1 adds 375 px; SCREENSHOT_ACCOUNTS=beheerder limits the accounts)
 screenshots: install-dev system-packages translations
-	$(PY) scripts/screenshots.py docs/screenshots
+	$(PY) scripts/screenshots.py docs/screens
 
 ## test: install what the tests need and run all of them
 test: install-dev system-packages translations

@@ -4,8 +4,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.constants import Rol
 from accounts.models import Organisatie, User
@@ -36,7 +35,12 @@ def render_wachtend(mail) -> EmailMultiAlternatives:
         "url": settings.SITE_URL + reverse("berichtenbox:lijst"),
     }
     message = EmailMultiAlternatives(
-        subject=_("A message is waiting for you in the berichtenbox"),
+        subject=ngettext(
+            "%(n)s message is waiting for you in the berichtenbox",
+            "%(n)s messages are waiting for you in the berichtenbox",
+            len(ids),
+        )
+        % {"n": len(ids)},
         body=render_to_string("emails/bericht.txt", context),
     )
     message.attach_alternative(render_to_string("emails/bericht.html", context), "text/html")

@@ -9,7 +9,8 @@ from .selectors import CATALOGUE_LIMIT, catalogue_counts, diensten_search
 
 
 class CatalogusView(BeheerderRequiredMixin, TemplateView):
-    """Machtigingen > Dienstencatalogus: every offered dienst, searchable, read-only."""
+    """Machtigingen (the menu item and the page have one name, the manuals'): every offered
+    dienst of the catalogue, searchable, read-only."""
 
     template_name = "diensten/catalogus.html"
 

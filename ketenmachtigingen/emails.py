@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +24,7 @@ from outbox.registry import Skip, register
 
 from .constants import Status
 from .models import Ketenmachtiging
+from .pdf import postadres_lines
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ def _context(km: Ketenmachtiging, **extra) -> dict:
         "km": km,
         "platform": settings.PLATFORM_NAME,
         "platform_website": settings.PLATFORM_WEBSITE,
-        "postadres": settings.PLATFORM_POSTADRES,
+        # In the e-mail's language (its renderer runs with that language active).
+        "postadres": postadres_lines(translation.get_language() or "nl"),
         "is_verlenging": km.vernieuwing_van_id is not None,
         **extra,
     }
@@ -117,6 +119,14 @@ def formulier_pdf(km: Ketenmachtiging) -> bytes:
     return pdf
 
 
+def _invitation_subject(km: Ketenmachtiging) -> str:
+    """The subject of an invitation, in the e-mail's language from its first word: a renewal
+    says it is one (the body asks to renew, not to grant something new)."""
+    if km.vernieuwing_van_id is not None:
+        return _("Renewal of the ketenmachtiging for %(relatie)s") % {"relatie": km.relatie_naam}
+    return _("Request for a ketenmachtiging for %(relatie)s") % {"relatie": km.relatie_naam}
+
+
 # --- Renderers --------------------------------------------------------------------------------
 
 
@@ -127,7 +137,7 @@ def render_uitnodiging(mail) -> EmailMultiAlternatives:
     context = _contact_context(km, UITNODIGING)
     message = _message(
         "uitnodiging",
-        _("Ketenmachtiging for %(relatie)s") % {"relatie": km.relatie_naam},
+        _invitation_subject(km),
         context,
         [km.contact_email],
     )
@@ -141,11 +151,10 @@ def _render_herinnering(mail, *, opnieuw: bool) -> EmailMultiAlternatives:
     waiting = (Status.VERSTUURD, Status.INCOMPLEET) if opnieuw else (Status.VERSTUURD,)
     if km.status not in waiting or km.invitation_lapsed():
         raise Skip("the request is no longer waiting for the form")
-    subject = (
-        _("Ketenmachtiging for %(relatie)s")
-        if opnieuw
-        else _("Reminder: ketenmachtiging for %(relatie)s")
-    ) % {"relatie": km.relatie_naam}
+    if opnieuw:
+        subject = _invitation_subject(km)
+    else:
+        subject = _("Reminder: ketenmachtiging for %(relatie)s") % {"relatie": km.relatie_naam}
     kind = UITNODIGING_OPNIEUW if opnieuw else HERINNERING
     context = _contact_context(km, kind, opnieuw=opnieuw)
     message = _message("herinnering", subject, context, [km.contact_email])

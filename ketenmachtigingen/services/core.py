@@ -478,15 +478,21 @@ def pdf_context(km: Ketenmachtiging, link: str = "") -> dict:
     from accounts.constants import niveau_badge
     from ketenportal.utils.qr import qr_data_uri
 
+    from ..pdf import land_text, postadres_lines, tarief_text
+
     intermediair = km.intermediair
+    taal = km.taal or "nl"
+    vorige = km.vernieuwing_van
     return {
         "kenmerk": km.kenmerk,
+        # A renewal names the ketenmachtiging it renews, so the relatie knows it is no new one.
+        "vernieuwing_van": vorige.kenmerk if vorige else "",
         "qr_data_uri": qr_data_uri(km.kenmerk),
         "link": link,
         "link_qr_data_uri": qr_data_uri(link) if link else "",
         "platform": {
             "naam": settings.PLATFORM_NAME,
-            "postadres": settings.PLATFORM_POSTADRES,
+            "postadres": postadres_lines(taal),
             "website": settings.PLATFORM_WEBSITE,
             "support_email": settings.PLATFORM_SUPPORT_EMAIL,
         },
@@ -502,7 +508,7 @@ def pdf_context(km: Ketenmachtiging, link: str = "") -> dict:
             "rsin": km.relatie_rsin,
             "adres": km.relatie_adres,
             "postcode_plaats": km.relatie_postcode_plaats,
-            "land": km.relatie_land,
+            "land": land_text(km.relatie_land, taal),
         },
         "contact_intermediair": {
             "naam": km.contact_naam,
@@ -531,7 +537,7 @@ def pdf_context(km: Ketenmachtiging, link: str = "") -> dict:
         "looptijd_jaren": km.looptijd_jaren,
         "verstuurd_op": timezone.localdate(km.verstuurd_op) if km.verstuurd_op else None,
         "uiterste_datum": km.uitnodiging_geldig_tot,
-        "tarief": km.tarief or settings.KETENMACHTIGING_TARIEF,
+        "tarief": tarief_text(km.tarief, taal),
     }
 
 

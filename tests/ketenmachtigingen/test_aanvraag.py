@@ -203,7 +203,7 @@ def test_invitation_in_english(client_, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client_.post(reverse("ketenmachtigingen:versturen"), {**VERSTUUR, "taal": "en"})
     message = mail.outbox[0]
-    assert message.subject == "Ketenmachtiging for Test BV Donald"
+    assert message.subject == "Request for a ketenmachtiging for Test BV Donald"
     assert "Print the attached" in message.body
     assert "Attach a copy of the identity document" in pdf_text(message.attachments[0][1])
 
