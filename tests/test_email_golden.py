@@ -13,6 +13,7 @@ import pytest
 import time_machine
 
 from accounts.constants import Rol
+from abonnementen.notifications import params_of
 from accounts.notifications import PASSWORD_CHANGED
 from berichtenbox.models import Bericht
 from outbox.delivery import _compose
@@ -100,6 +101,9 @@ class Scene:
     def mails(self) -> dict[str, tuple[str, dict]]:
         """Per golden name: the outbox kind and its parameters."""
         user = self.beheerder.user
+        self.abonnement = self.organisatie.abonnementen.get()
+        self.abonnement.toegang_aangevraagd_op = NOW
+        self.abonnement.toegang_aangevraagd_door = user
         km = {
             name: {"km": k.pk, "verstuurd_op": k.verstuurd_op.isoformat()}
             for name, k in {
@@ -164,6 +168,14 @@ class Scene:
                 },
             ),
             "wachtwoord-herstel": ("accounts.wachtwoord_herstel", {"user": user.pk}),
+            "abonnement-toegang-aangevraagd": (
+                "abonnementen.toegang_aangevraagd",
+                params_of(self.abonnement),
+            ),
+            "ehmiddel-welkom": (
+                "accounts.ehmiddel_welkom",
+                {"user": user.pk, "organisatie": self.organisatie.pk},
+            ),
             "gebruikersnaam": ("accounts.gebruikersnaam", {}),
             "weekoverzicht": (
                 "ketenmachtigingen.weekoverzicht",

@@ -213,10 +213,12 @@ def test_english_form_has_english_tariff_and_country(tmp_path):
     assert "attn. Processing" in text
 
 
-def test_english_falls_back_to_the_dutch_tariff_when_none_is_set(settings, tmp_path):
-    del settings.KETENMACHTIGING_TARIEF_EN
-    text = " ".join(pdf_text(new_request("en"), tmp_path).split())
-    assert "€ 25,00 per ketenmachtiging per jaar" in text
+def test_an_older_agreed_tariff_stays_as_it_was_recorded(tmp_path):
+    km = new_request("en")
+    km.tarief = "€ 20,00 per ketenmachtiging per jaar, exclusief btw"
+    km.save(update_fields=["tarief"])
+    text = " ".join(pdf_text(km, tmp_path).split())
+    assert "€ 20,00 per ketenmachtiging per jaar" in text
 
 
 def test_a_renewal_names_what_it_renews(tmp_path):
