@@ -21,9 +21,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, get_connection
+from django.core.mail.message import EmailAlternative
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+
+from ketenportal.utils.text import zin
 
 from .constants import FoutSoort, MailStatus
 from .models import Mail
@@ -124,6 +127,13 @@ def _compose(mail: Mail):
     kind = kind_of(mail.soort)
     with translation.override(mail.taal):
         message = kind.render(mail)
+    # Many sentences end right after a name; "De Boer B.V." must not end with "B.V.." (issue 18).
+    message.subject = zin(message.subject)
+    message.body = zin(message.body)
+    message.alternatives = [
+        EmailAlternative(zin(content) if isinstance(content, str) else content, mimetype)
+        for content, mimetype in getattr(message, "alternatives", [])
+    ]
     message.to = [mail.ontvanger]
     message.cc = []
     message.bcc = []

@@ -236,3 +236,17 @@ def test_the_english_renewal_subject_is_english():
     subject = _compose(mail).subject
     assert subject == "Renewal of the ketenmachtiging for Garage Smit B.V."
     assert not subject.startswith("Ketenmachtiging")
+
+
+@pytest.mark.parametrize("taal", ["nl", "en"])
+def test_no_sentence_ends_in_two_full_stops_after_a_name(taal):
+    # The office is called "… De Boer B.V.": every sentence that ends with its name must still
+    # end in one full stop, in the subject, the text and the HTML (issue 18).
+    scene = Scene()
+    for soort, params in scene.mails().values():
+        mail = Mail(
+            soort=soort, ontvanger="petra@deboer.example", taal=taal, params=params, message_id="x"
+        )
+        message = _compose(mail)
+        for text in [message.subject, message.body, *(c for c, _m in message.alternatives)]:
+            assert "B.V.." not in text, (soort, text[:200])
