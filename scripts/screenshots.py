@@ -57,6 +57,9 @@ BEHEERDER_PAGES = [
     ("afzender", "/instellingen/afzender/"),
     ("api-sleutels", "/instellingen/api/"),
     ("webhooks", "/instellingen/webhooks/"),
+    ("eh-middelen", "/eh-middelen/"),
+    ("eh-middel-aanvragen", "/eh-middelen/aanvragen/"),
+    ("abonnement", "/abonnement/"),
     ("profiel", "/profiel/"),
 ]
 ACCOUNTS = {
@@ -71,12 +74,17 @@ ACCOUNTS = {
     "bedrijf.beheerder": [
         ("start", "/"),
         ("afgegeven", "/ketenmachtigingen/afgegeven/"),
+        # A company without a subscription: the module explains how to get access.
+        ("van-relaties-zonder-abonnement", f"{VR}?tab=actief"),
+        ("eh-middelen", "/eh-middelen/"),
         ("berichtenbox", "/berichtenbox/"),
         ("profiel", "/profiel/"),
     ],
     "backoffice": [
         ("backoffice", "/backoffice/"),
         ("backoffice-detail", "backoffice-detail"),
+        ("abonnementen", "/backoffice/abonnementen/"),
+        ("eh-middel-aanvragen", "/backoffice/eh-middelen/"),
         ("profiel", "/profiel/"),
     ],
 }
