@@ -411,6 +411,26 @@ def actor_text(entry: Any) -> str:
     return entry.actor_repr
 
 
+#: A membership's name as it was stored ends in its role, in the writer's language:
+#: "R. Jansen – Kantoor B.V. (Beheerder)".
+_ROLE_AT_END = re.compile(r"\((Beheerder|Gebruiker|Administrator|User)\)$")
+_ROLE_WORDS = {"Beheerder": "beheerder", "Administrator": "beheerder"} | {
+    "Gebruiker": "gebruiker",
+    "User": "gebruiker",
+}
+
+
+def object_text(entry: Any) -> str:
+    """The object's name as stored, with a membership's role in the reader's language."""
+    text = entry.object_repr
+    if entry.object_type == "accounts.lidmaatschap" and (match := _ROLE_AT_END.search(text)):
+        from .constants import Rol
+
+        label = Rol(_ROLE_WORDS[match.group(1)]).label
+        text = f"{text[: match.start()]}({label})"
+    return text
+
+
 def kind_text(entry: Any) -> str:
     return str(dict(AuditKind.choices).get(entry.kind, entry.kind))
 

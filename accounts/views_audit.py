@@ -68,6 +68,7 @@ class AuditLogView(BeheerderRequiredMixin, AuditFilterMixin, ListView):
             entry.description = audit_display.describe(entry)
             entry.extra_message = audit_display.extra_message(entry)
             entry.actor_text = audit_display.actor_text(entry)
+            entry.object_text = audit_display.object_text(entry)
         context["entries"] = entries
         context["filter_form"] = self.get_filter_form()
         export_url = reverse("accounts:overige_wijzigingen_export")
@@ -120,6 +121,6 @@ def _export_rows(entries: QuerySet[AuditEntry], *, language: str | None) -> Iter
                 _("%(who)s (via %(via)s)") % {"who": who, "via": entry.via} if entry.via else who,
                 audit_display.kind_text(entry),
                 audit_display.describe(entry),
-                entry.object_repr,
+                audit_display.object_text(entry),
                 audit_display.changes_text(entry),
             )

@@ -410,3 +410,24 @@ def test_the_admin_shows_the_same_words(world):
     assert "Leden toegevoegd aan de groep" in html
     html = client.get(reverse("admin:accounts_auditentry_change", args=[entry.pk])).content.decode()
     assert "Duur: 5 jaar → 3 jaar" in html
+
+
+@pytest.mark.parametrize(("taal", "rol"), [("nl", "Beheerder"), ("en", "Administrator")])
+def test_a_memberships_role_in_the_object_column_is_in_the_readers_language(world, taal, rol):
+    # Stored by a Dutch writer: the English reader sees "(Administrator)", the Dutch "(Beheerder)".
+    AuditEntry.objects.create(
+        organisatie=world.organisatie,
+        actor_repr="A.B. Beheerder",
+        action=AuditAction.CREATE,
+        kind=AuditKind.LIDMAATSCHAP,
+        object_type="accounts.lidmaatschap",
+        object_id="1",
+        object_repr="R. Jansen – Kantoor B.V. (Beheerder)",
+        changes={"rol": {"old": None, "new": "beheerder"}},
+    )
+    client = _client(world, taal)
+    page = client.get(reverse("accounts:overige_wijzigingen")).content.decode()
+    assert f"R. Jansen – Kantoor B.V. ({rol})" in _tbody(page)
+    response = client.get(EXPORT_URL)
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert f"R. Jansen – Kantoor B.V. ({rol})" in content
