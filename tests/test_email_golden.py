@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 
-from accounts.constants import Rol
 from abonnementen.notifications import params_of
+from accounts.constants import Rol
 from accounts.notifications import PASSWORD_CHANGED
 from berichtenbox.models import Bericht
 from outbox.delivery import _compose
@@ -192,6 +192,8 @@ def snapshot(message) -> str:
         r"/wachtwoord-herstellen/[^/\s]+/[^/\s]+/", "/wachtwoord-herstellen/<uid>/<token>/", text
     )
     text = re.sub(r"/berichtenbox/\d+/", "/berichtenbox/<id>/", text)
+    text = re.sub(r"/backoffice/abonnementen/\d+/", "/backoffice/abonnementen/<id>/", text)
+    text = re.sub(r"\(KvK \d{8}\)", "(KvK <kvk>)", text)
     return text
 
 

@@ -63,7 +63,7 @@ def test_upload_fifty_companies_and_send(page: Page, live_server, tmp_path, sett
     page.get_by_label("Kies een bestand").set_input_files(str(fifty_companies(tmp_path)))
     page.get_by_role("button", name="Importeer bedrijven").click()
     expect(page.get_by_role("heading", name="Import van 50 bedrijven")).to_be_visible(
-        timeout=30_000
+        timeout=90_000
     )
     page.get_by_role("button", name="Ga verder").click()
 
@@ -80,7 +80,7 @@ def test_upload_fifty_companies_and_send(page: Page, live_server, tmp_path, sett
     page.get_by_role("button", name="Verstuur aanvraag tot goedkeuring").click()
     if settings.TASKS_IN_BACKGROUND_THREAD:
         expect(page.locator("progress")).to_be_visible()
-    expect(page.get_by_text("50 aanvragen zijn verstuurd.")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("50 aanvragen zijn verstuurd.")).to_be_visible(timeout=180_000)
     assert Ketenmachtiging.objects.filter(intermediair=organisatie).count() == 50
     # The invitations go out after the requests; wait for them so nothing runs on into the
     # next test.
