@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import InvalidPage
 from django.http import FileResponse, Http404, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +36,8 @@ from ..forms import (
 )
 from ..listing import chips, clear_filters_url, query_with, sort_headers, tab_links
 from ..models import Ketenmachtiging
-from ..rows import Row, actions_for, build_rows, other_matches, renewal_text
+from ..rows import actions_for, build_rows, other_matches, renewal_text, url_template
+from ..rows_html import acties_rows_html, rows_html
 from .instellingen import save_contact_as_default
 
 logger = logging.getLogger(__name__)
@@ -147,8 +149,10 @@ class OverzichtView(AbonnementRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         tab = self.get_tab()
-        rows = build_rows(context["ketenmachtigingen"], today=today)
         if tab == Tab.ACTIES:
+            # The renewal form shows the relatie, its recipient and end date: none of the
+            # links, scope and renewals that ``build_rows`` reads for the other tabs.
+            rows = list(context["ketenmachtigingen"])
             context.update(
                 verleng_form=kwargs.get("verleng_form")
                 or VerlengSelectieForm(
@@ -156,14 +160,18 @@ class OverzichtView(AbonnementRequiredMixin, ListView):
                         organisatie=self.request.organisatie, user=self.request.user
                     )
                 ),
-                verleng_rijen=verleng_rijen(
-                    rows,
-                    getattr(self, "verleng_data", None),
-                    getattr(self, "verleng_fouten", None),
+                verleng_rijen_html=acties_rows_html(
+                    verleng_rijen(
+                        rows,
+                        getattr(self, "verleng_data", None),
+                        getattr(self, "verleng_fouten", None),
+                    )
                 ),
                 tarief=tarief_tekst(),
                 website=settings.PLATFORM_WEBSITE,
             )
+        else:
+            rows = build_rows(context["ketenmachtigingen"], today=today)
         params = self.request.GET
         form = self.get_form()
         search_counts = self.get_search_counts()
@@ -209,6 +217,10 @@ class OverzichtView(AbonnementRequiredMixin, ListView):
             page_path=self.request.get_full_path(),
         )
         context.update(self.filter_options(form))
+        if tab != Tab.ACTIES:  # Acties shows its rows in the renewal form
+            context["rows_html"] = rows_html(
+                rows, tab=tab, csrf_token=get_token(self.request), page_path=context["page_path"]
+            )
         return context
 
     def filter_options(self, form: OverzichtFilterForm) -> dict:
@@ -565,7 +577,8 @@ class VerlengRij:
     """One row of the Acties tab as the form shows it: ticked or not, and the recipient as
     stored or as just typed, with what is wrong with it."""
 
-    row: Row
+    km: Ketenmachtiging
+    verleng_url: str
     gekozen: bool
     naam: str
     email: str
@@ -573,14 +586,16 @@ class VerlengRij:
     fout: str = ""
 
 
-def verleng_rijen(rows: list[Row], data=None, fouten: dict | None = None) -> list[VerlengRij]:
+def verleng_rijen(
+    kms: list[Ketenmachtiging], data=None, fouten: dict | None = None
+) -> list[VerlengRij]:
     """The rows of the Acties form: from the ketenmachtigingen, or (``data``: the posted form)
     exactly as they were sent; nothing is ticked until the beheerder ticks it."""
     fouten = fouten or {}
     gekozen = set(data.getlist("selectie")) if data is not None else set()
+    verleng = url_template("ketenmachtigingen:verleng")
     rijen = []
-    for row in rows:
-        km = row.km
+    for km in kms:
         if data is None:
             naam, email, taal = km.relatie_contact_naam, km.relatie_contact_email, km.taal
         else:
@@ -589,7 +604,8 @@ def verleng_rijen(rows: list[Row], data=None, fouten: dict | None = None) -> lis
             taal = data.get(f"taal-{km.pk}", "")
         rijen.append(
             VerlengRij(
-                row=row,
+                km=km,
+                verleng_url=verleng.format(pk=km.pk),
                 gekozen=str(km.pk) in gekozen,
                 naam=naam,
                 email=email,

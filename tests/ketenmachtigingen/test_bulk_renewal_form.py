@@ -107,7 +107,7 @@ def test_an_invalid_row_brings_everything_back_as_typed(world, client_):
         f"naam-{b.pk}": "Dhr. B. Fout",
         f"email-{b.pk}": "geen adres",
         f"taal-{b.pk}": "nl",
-        f"naam-{c.pk}": "Niet gekozen maar getypt",
+        f"naam-{c.pk}": 'Niet gekozen maar "getypt" <b>',
         f"email-{c.pk}": "getypt@charlie.nl",
         f"taal-{c.pk}": "en",
     }
@@ -123,7 +123,8 @@ def test_an_invalid_row_brings_everything_back_as_typed(world, client_):
     assert 'value="nieuw@alfa.nl"' in field(html, f"email-{a.pk}")
     assert '<option value="en" selected>' in field(html, f"taal-{a.pk}")
     assert 'value="geen adres"' in field(html, f"email-{b.pk}")
-    assert 'value="Niet gekozen maar getypt"' in field(html, f"naam-{c.pk}")
+    # Escaped: what was typed cannot end the attribute or open a tag.
+    assert 'value="Niet gekozen maar &quot;getypt&quot; &lt;b&gt;"' in field(html, f"naam-{c.pk}")
     assert 'value="getypt@charlie.nl"' in field(html, f"email-{c.pk}")
     assert '<option value="en" selected>' in field(html, f"taal-{c.pk}")
     # The contact and the costs as typed.
