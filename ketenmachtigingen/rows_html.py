@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -52,6 +52,19 @@ class _Words:
         self.again = _("Request again")
         self.details = _("All details and history")
         self.renewal_requested = _("Renewal requested")
+
+
+def options_html(options: Iterable[tuple[int, str]], current: str) -> SafeString:
+    """``<option>`` elements for a filter's list: (value, label) pairs, the one whose value is
+    ``current`` (as in the query string) selected."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (pk, mark_safe(" selected") if str(pk) == current else "", label)
+            for pk, label in options
+        ),
+    )
 
 
 def rows_html(rows: Iterable[Row], *, tab: str, csrf_token: str, page_path: str) -> SafeString:

@@ -101,6 +101,10 @@ def effective_status_filter(status: str, today: date) -> Q:
 
 
 def _search(qs: QuerySet, q: str) -> QuerySet:
+    """Every term (up to five) in the name or reference, or the whole kenmerk; a number also
+    as the start of the KvK number or the RSIN. On PostgreSQL the three text conditions are
+    read from indexes on exactly these expressions (``UPPER(…) LIKE``, ``UPPER(…) =``: migration
+    ``0015_search_indexes``); keep them in this form, or the indexes go unused."""
     for term in q.split()[:5]:
         digits = term.replace(".", "")
         condition = (

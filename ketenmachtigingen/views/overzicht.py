@@ -36,8 +36,15 @@ from ..forms import (
 )
 from ..listing import chips, clear_filters_url, query_with, sort_headers, tab_links
 from ..models import Ketenmachtiging
-from ..rows import actions_for, build_rows, other_matches, renewal_text, url_template
-from ..rows_html import acties_rows_html, rows_html
+from ..rows import (
+    USER_NAME_FIELDS,
+    actions_for,
+    build_rows,
+    other_matches,
+    renewal_text,
+    url_template,
+)
+from ..rows_html import acties_rows_html, options_html, rows_html
 from .instellingen import save_contact_as_default
 
 logger = logging.getLogger(__name__)
@@ -216,35 +223,49 @@ class OverzichtView(AbonnementRequiredMixin, ListView):
             today=today,
             page_path=self.request.get_full_path(),
         )
-        context.update(self.filter_options(form))
+        context.update(self.filter_options(form, context["current"]))
         if tab != Tab.ACTIES:  # Acties shows its rows in the renewal form
             context["rows_html"] = rows_html(
                 rows, tab=tab, csrf_token=get_token(self.request), page_path=context["page_path"]
             )
         return context
 
-    def filter_options(self, form: OverzichtFilterForm) -> dict:
-        """The options of the filter form's lists, read once (the template renders them
-        without a widget per option). The services are those of the chosen service provider
-        (or of the chosen service's): the catalogue has too many to list them all."""
+    def filter_options(self, form: OverzichtFilterForm, current: dict[str, str]) -> dict:
+        """The options of the filter form's lists, read once with only the fields they show
+        and written as HTML here (``options_html``): an office has a hundred users and the
+        catalogue fifty service providers, and through the template engine, with a widget or
+        a loop per option, they cost a tenth of the page under load. The services are those
+        of the chosen service provider (or of the chosen service's): the catalogue has too
+        many to list them all."""
         fields = form.fields
         dienstverlener = form.value("dienstverlener")
         dienst = form.value("dienst")
         dienstverlener_id = (
             dienstverlener.pk if dienstverlener else dienst.dienstverlener_id if dienst else None
         )
+        leden = fields["gebruiker"].queryset.only("pk", *USER_NAME_FIELDS)
+        naam = ("pk", "naam_nl", "naam_en")
+        diensten = (
+            fields["dienst"].queryset.select_related(None).only(*naam) if dienstverlener_id else []
+        )
         return {
-            "gebruiker_options": [(m.pk, str(m.user)) for m in fields["gebruiker"].queryset],
-            "groep_options": [(g.pk, g.naam) for g in fields["groep"].queryset],
-            "dienstverlener_options": [
-                (dv.pk, dv.naam) for dv in fields["dienstverlener"].queryset
-            ],
-            "dienst_options": [
-                (d.pk, d.naam)
-                for d in fields["dienst"].queryset.filter(dienstverlener_id=dienstverlener_id)
-            ]
-            if dienstverlener_id
-            else [],
+            "gebruiker_options": options_html(
+                ((m.pk, str(m.user)) for m in leden), current["gebruiker"]
+            ),
+            "groep_options": options_html(
+                ((g.pk, g.naam) for g in fields["groep"].queryset.only("pk", "naam")),
+                current["groep"],
+            ),
+            "dienstverlener_options": options_html(
+                ((dv.pk, dv.naam) for dv in fields["dienstverlener"].queryset.only(*naam)),
+                current["dienstverlener"],
+            ),
+            "dienst_options": options_html(
+                ((d.pk, d.naam) for d in diensten.filter(dienstverlener_id=dienstverlener_id))
+                if dienstverlener_id
+                else (),
+                current["dienst"],
+            ),
         }
 
 

@@ -139,3 +139,26 @@ def test_a_renewal_and_its_original_point_at_each_other(world, page):
     assert f"Verlenging van {original.kenmerk}" in pending
     assert f'href="{reverse("ketenmachtigingen:detail", args=[original.pk])}"' in pending
     assert Ketenmachtiging.objects.filter(vernieuwing_van=original).count() == 1
+
+
+def test_the_filter_lists_show_the_organisations_own_options_with_the_chosen_one_selected(
+    world,
+):
+    org = world.organisatie
+    lid = LidmaatschapFactory(organisatie=org, user__voorletters="A.", user__last_name="<Smit>")
+    groep = GroepFactory(organisatie=org, naam="Team & Co")
+    vreemd = LidmaatschapFactory(user__last_name="Van Elders")  # another organisation's user
+    client = verified_client(world.beheerder.user)
+
+    html = client.get(OVERVIEW, {"tab": "actief", "gebruiker": lid.pk}).content.decode()
+    users = html[
+        html.index('id="km-gebruiker"') : html.index("</select>", html.index("km-gebruiker"))
+    ]
+    assert f'<option value="{lid.pk}" selected>A. &lt;Smit&gt;</option>' in users
+    assert "Van Elders" not in users and f'value="{vreemd.pk}"' not in users
+    assert f'<option value="{groep.pk}">Team &amp; Co</option>' in html
+    assert html.count(" selected>") >= 1
+
+    html = client.get(OVERVIEW, {"tab": "actief", "groep": groep.pk}).content.decode()
+    assert f'<option value="{groep.pk}" selected>Team &amp; Co</option>' in html
+    assert f'<option value="{lid.pk}">A. &lt;Smit&gt;</option>' in html
