@@ -92,6 +92,13 @@ class Organisatie(models.Model):
         return f"{self.postcode} {self.plaats}".strip()
 
 
+def full_name(voorletters: str, first_name: str, tussenvoegsel: str, last_name: str) -> str:
+    """ "A.B. van Dijk": initials (or the first name), tussenvoegsel and surname, as
+    ``User.get_full_name``; for names read as values, without loading the user."""
+    first = voorletters or first_name
+    return " ".join(p for p in (first, tussenvoegsel, last_name) if p).strip()
+
+
 class User(AbstractUser):
     """A person with an EH-middel. The means' level and kind are kept on the user."""
 
@@ -189,8 +196,7 @@ class User(AbstractUser):
         ).hexdigest()
 
     def get_full_name(self) -> str:
-        first = self.voorletters or self.first_name
-        return " ".join(p for p in (first, self.tussenvoegsel, self.last_name) if p).strip()
+        return full_name(self.voorletters, self.first_name, self.tussenvoegsel, self.last_name)
 
     @property
     def niveau_badge(self) -> str:

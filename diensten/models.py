@@ -18,7 +18,8 @@ from accounts.constants import EHNiveau, niveau_badge, niveau_rank_expression
 from .constants import USABLE_VIA_KETENMACHTIGING, Intermediation
 
 
-def _in_language(nl: str, en: str) -> str:
+def in_language(nl: str, en: str) -> str:
+    """The English text in English (the Dutch one when there is none), else the Dutch."""
     return (en or nl) if (get_language() or "nl").startswith("en") else (nl or en)
 
 
@@ -40,7 +41,7 @@ class Dienstverlener(models.Model):
 
     @property
     def naam(self) -> str:
-        return _in_language(self.naam_nl, self.naam_en)
+        return in_language(self.naam_nl, self.naam_en)
 
 
 class DienstQuerySet(models.QuerySet):
@@ -100,11 +101,11 @@ class Dienst(models.Model):
 
     @property
     def naam(self) -> str:
-        return _in_language(self.naam_nl, self.naam_en)
+        return in_language(self.naam_nl, self.naam_en)
 
     @property
     def omschrijving(self) -> str:
-        return _in_language(self.omschrijving_nl, self.omschrijving_en)
+        return in_language(self.omschrijving_nl, self.omschrijving_en)
 
     @property
     def niveau_badge(self) -> str:
