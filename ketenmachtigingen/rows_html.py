@@ -209,10 +209,11 @@ def _row(row: Row, tab: str, w: _Words, csrf: str, next_path: str) -> str:
         w.users,
         mark_safe("".join(linked)),
         mark_safe("".join(actions)),
+        # The columns in the order of the sortable headers (``listing.sort_headers``, ``Sort``).
         identifier,
-        km.referentie,
         "" if tab == Tab.WACHTEND else _date(km.einddatum),
         _date(km.updated_at),
+        km.referentie,
         mark_safe("".join(status)),
     )
 

@@ -162,3 +162,25 @@ def test_the_filter_lists_show_the_organisations_own_options_with_the_chosen_one
     html = client.get(OVERVIEW, {"tab": "actief", "groep": groep.pk}).content.decode()
     assert f'<option value="{groep.pk}" selected>Team &amp; Co</option>' in html
     assert f'<option value="{lid.pk}">A. &lt;Smit&gt;</option>' in html
+
+
+def test_every_value_stands_under_its_own_column_header(world, page):
+    km = KetenmachtigingFactory(
+        intermediair=world.organisatie,
+        actief=True,
+        relatie_naam="Kolommen B.V.",
+        relatie_kvk_nummer="12345678",
+        referentie="mijn-ref",
+    )
+    html = page("actief")
+    head = html[html.index("<thead>") : html.index("</thead>")]
+    headers = [
+        re.sub(r"<[^>]+>|[▲▼]", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", head)
+    ]
+    cells = re.findall(r'<td class="kp-cell-fit">(.*?)</td>', _row(html, "Kolommen B.V."))
+    by_header = dict(zip(headers[1:], cells, strict=True))
+    assert by_header["KvK-nummer"] == "12345678"
+    assert by_header["Einddatum"] == f"{km.einddatum:%d-%m-%Y}"
+    assert by_header["Statusdatum"] == f"{timezone.localtime(km.updated_at):%d-%m-%Y}"
+    assert by_header["Uw referentie"] == "mijn-ref"
+    assert "Actief" in by_header["Status"]
