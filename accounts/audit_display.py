@@ -46,7 +46,7 @@ FIELD_LABELS: dict[str, dict[str, Any]] = {
         "naam": _("Name"),
         "status": _("Status"),
         "reden": _("Reason"),
-        "relatie": _("Relatie"),
+        "relatie": _("Relation"),
         "intermediair": _("Intermediair"),
         "diensten": _("Services"),
         "gebruikers": _("Users"),

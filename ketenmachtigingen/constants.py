@@ -104,7 +104,7 @@ class Tab(models.TextChoices):
 class Sort(models.TextChoices):
     """The columns the overview sorts by (``?sort=kvk``, ``?sort=-kvk`` for descending)."""
 
-    RELATIE = "relatie", _("Relatie")
+    RELATIE = "relatie", _("Relation")
     KVK = "kvk", _("KvK number")
     EINDDATUM = "einddatum", _("End date")
     STATUSDATUM = "statusdatum", _("Status date")

@@ -44,7 +44,7 @@ LIST_SEPARATOR = "; "
 #: the language of the request.
 EXPORT_HEADER = (
     _("Organisation"),
-    _("Relatie"),
+    _("Relation"),
     _("KvK number"),
     _("RSIN"),
     _("Your reference"),

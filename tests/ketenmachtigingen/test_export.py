@@ -36,7 +36,7 @@ EXPORT = reverse("ketenmachtigingen:export")
 OVERVIEW = reverse("ketenmachtigingen:van_relaties")
 HEADER_EN = [
     "Organisation",
-    "Relatie",
+    "Relation",
     "KvK number",
     "RSIN",
     "Your reference",
@@ -92,7 +92,7 @@ def table(response, fmt: str) -> list[list]:
 
 
 def relaties(rows: list[list]) -> list[str]:
-    return [row[COL["Relatie"]] for row in rows[1:]]
+    return [row[COL["Relation"]] for row in rows[1:]]
 
 
 def export(client, fmt: str = "csv", **params):
@@ -184,10 +184,10 @@ def test_each_tab_exports_exactly_its_rows(client_, tabs, tab, fmt):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_status_is_the_effective_status_as_people_see_it_today(client_, tabs, fmt):
     verlopen = {
-        row[COL["Relatie"]]: row for row in table(export(client_, fmt, tab="verlopen"), fmt)
+        row[COL["Relation"]]: row for row in table(export(client_, fmt, tab="verlopen"), fmt)
     }
     wachtend = {
-        row[COL["Relatie"]]: row for row in table(export(client_, fmt, tab="wachtend"), fmt)
+        row[COL["Relation"]]: row for row in table(export(client_, fmt, tab="wachtend"), fmt)
     }
 
     # Still "actief" in its row until the nightly job runs, but past its end date.
@@ -259,7 +259,7 @@ def test_row_holds_scope_services_users_groups_and_dates(world, client_, fmt):
     km.groepen.add(world.groep, GroepFactory(organisatie=org, naam="Aangiften"))
     pending = KetenmachtigingFactory(intermediair=org, relatie_naam="Garage Visser")
 
-    rows = {row[COL["Relatie"]]: row for row in table(export(client_, fmt, tab="actief"), fmt)}
+    rows = {row[COL["Relation"]]: row for row in table(export(client_, fmt, tab="actief"), fmt)}
     row = rows["Bakkerij Jansen"]
 
     def day(value) -> str:
@@ -285,7 +285,7 @@ def test_row_holds_scope_services_users_groups_and_dates(world, client_, fmt):
     assert row[COL["Valid until"]] == "", "only a pending request has a deadline"
 
     waiting = {
-        row[COL["Relatie"]]: row for row in table(export(client_, fmt, tab="wachtend"), fmt)
+        row[COL["Relation"]]: row for row in table(export(client_, fmt, tab="wachtend"), fmt)
     }["Garage Visser"]
     assert waiting[COL["Valid until"]] == day(pending.uitnodiging_geldig_tot)
     assert waiting[COL["Start date"]] == ""
@@ -340,7 +340,7 @@ def test_search_narrows_the_export_like_the_overview(world, client_, fmt):
 @pytest.mark.parametrize("field", ["relatie_naam", "referentie"])
 def test_formulas_are_inert_text_in_csv_and_xlsx(world, client_, payload, field):
     KetenmachtigingFactory(intermediair=world.organisatie, actief=True, **{field: payload})
-    column = COL["Relatie"] if field == "relatie_naam" else COL["Your reference"]
+    column = COL["Relation"] if field == "relatie_naam" else COL["Your reference"]
 
     csv_values = [row[column] for row in read_csv(body_of(export(client_, "csv")))[1:]]
     sheet = read_xlsx(body_of(export(client_, "xlsx")))
