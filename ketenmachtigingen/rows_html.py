@@ -4,9 +4,9 @@ A page shows 50 rows (up to 250), each a disclosure with its details, its linked
 groups (each with a "Verwijder" form) and its actions. Through the template engine that cost
 half a millisecond a row, a third of the page's time at 20,000 ketenmachtigingen; here it is a
 tenth of that. Every value goes through ``format_html`` or ``escape``: nothing a person typed
-is written unescaped. The markup is the one the template had (``overzicht.html`` includes it
-with ``{{ rows_html }}``); change it here, and in the template's Acties table if it applies
-there too.
+is written unescaped. The markup is the one the template had; ``overzicht.html`` places the
+tabs' rows (``{{ rows_html }}``), the Acties form's rows (``{{ verleng_rijen_html }}``) and the
+filter lists' options (``options_html``) inside its own table and select elements.
 """
 
 from collections.abc import Iterable

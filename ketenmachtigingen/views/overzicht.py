@@ -156,6 +156,7 @@ class OverzichtView(AbonnementRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         tab = self.get_tab()
+        page_path = self.request.get_full_path()
         if tab == Tab.ACTIES:
             # The renewal form shows the relatie, its recipient and end date: none of the
             # links, scope and renewals that ``build_rows`` reads for the other tabs.
@@ -179,6 +180,9 @@ class OverzichtView(AbonnementRequiredMixin, ListView):
             )
         else:
             rows = build_rows(context["ketenmachtigingen"], today=today)
+            context["rows_html"] = rows_html(
+                rows, tab=tab, csrf_token=get_token(self.request), page_path=page_path
+            )
         params = self.request.GET
         form = self.get_form()
         search_counts = self.get_search_counts()
@@ -221,13 +225,9 @@ class OverzichtView(AbonnementRequiredMixin, ListView):
             pending_statuses=[(s.value, s.label) for s in Status if s in PENDING],
             dienstverlener_id=self.filters.dienstverlener_id,
             today=today,
-            page_path=self.request.get_full_path(),
+            page_path=page_path,
         )
         context.update(self.filter_options(form, context["current"]))
-        if tab != Tab.ACTIES:  # Acties shows its rows in the renewal form
-            context["rows_html"] = rows_html(
-                rows, tab=tab, csrf_token=get_token(self.request), page_path=context["page_path"]
-            )
         return context
 
     def filter_options(self, form: OverzichtFilterForm, current: dict[str, str]) -> dict:
