@@ -4,8 +4,10 @@
   transaction; ``SKIP LOCKED`` on PostgreSQL lets several workers claim side by side, and the
   conditional UPDATE keeps two claimers apart on any database. A worker that dies leaves a claim
   that runs out; the row is then due again, so nothing is lost.
-* Send: the kind composes the message in the recipient's language and it goes to the mail
-  server; only when the server accepted it is the row marked ``verzonden`` (so an e-mail is
+* Send: the kind composes the message in the recipient's language; just before it goes to the
+  mail server the worker renews its claim on that row (a row whose claim ran out while earlier
+  rows of a slow batch were sent, and that another worker took over, is left to that worker);
+  only when the server accepted it is the row marked ``verzonden`` (so an e-mail is
   sent at most once per row, except when a worker dies in the instant between the server's
   "250 OK" and the mark).
 * Retry: a refusal that may pass (a 4xx reply, no connection) is tried again after the next of
@@ -141,6 +143,17 @@ def _compose(mail: Mail):
     return message
 
 
+def _renew_claim(mail: Mail) -> bool:
+    """Extend this worker's lease on the row just before sending it. False when the claim ran
+    out and another worker took the row over (or it is no longer waiting): then it is theirs."""
+    now = timezone.now()
+    return bool(
+        Mail.objects.filter(
+            pk=mail.pk, geclaimd_door=mail.geclaimd_door, status=MailStatus.WACHTEND
+        ).update(geclaimd_tot=now + timedelta(seconds=settings.MAIL_LEASE_SECONDS))
+    )
+
+
 def _mark_sent(mail: Mail) -> bool:
     now = timezone.now()
     with transaction.atomic():
@@ -243,6 +256,9 @@ def _deliver_batch(mails: list[Mail]) -> Report:
                 outcome = _mark_failed(mail, failure)
                 report.failed += outcome == "failed"
                 report.retried += outcome == "retried"
+                continue
+            if not _renew_claim(mail):
+                logger.info("outbox: mail %s was taken over by another worker", mail.pk)
                 continue
             message.connection = connection
             try:

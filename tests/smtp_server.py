@@ -5,8 +5,10 @@ AUTH. Behaviour is set on the instance and may change while it runs:
 
 * ``refuse`` – the next N messages are refused with this reply at RCPT, e.g.
   ``[(451, "try again later")]`` or ``[(550, "no such mailbox")] * 99``;
-* ``delay`` – seconds to wait before answering RCPT (a slow server, to kill a worker in the
-  middle of delivery; a message whose sender dies there is not accepted).
+* ``delay`` – seconds to wait before answering RCPT (a slow server);
+* ``hold_at`` – once this many messages were accepted, the next RCPT waits until ``release``
+  is set; ``held`` is set while it waits (to kill a worker in the middle of a conversation, at a
+  known point: a message whose sender dies there is not accepted).
 
 ``messages`` holds what was accepted: (recipients, raw message bytes).
 """
@@ -22,7 +24,13 @@ class _Handler(socketserver.StreamRequestHandler):
         self.wfile.write((line + "\r\n").encode())
         self.wfile.flush()
 
-    def handle(self) -> None:  # noqa: C901 - one small protocol loop
+    def handle(self) -> None:
+        try:
+            self.converse()
+        except OSError:  # the client died (a killed worker): the conversation ends here
+            return
+
+    def converse(self) -> None:  # noqa: C901 - one small protocol loop
         server: FakeSMTP = self.server.owner
         self.reply("220 fake-smtp ready")
         recipients: list[str] = []
@@ -45,6 +53,7 @@ class _Handler(socketserver.StreamRequestHandler):
             elif verb == "RCPT":
                 if server.delay:
                     time.sleep(server.delay)
+                server.wait_if_held()
                 refusal = server.next_refusal()
                 if refusal:
                     code, text = refusal
@@ -89,6 +98,9 @@ class FakeSMTP:
         self.refuse: list[tuple[int, str]] = []
         self.delay = 0.0
         self.refusals = 0
+        self.hold_at: int | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
         self.messages: list[tuple[list[str], bytes]] = []
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -107,6 +119,13 @@ class FakeSMTP:
     def next_refusal(self) -> tuple[int, str] | None:
         with self._lock:
             return self.refuse.pop(0) if self.refuse else None
+
+    def wait_if_held(self) -> None:
+        with self._lock:
+            hold = self.hold_at is not None and len(self.messages) >= self.hold_at
+        if hold:
+            self.held.set()
+            self.release.wait(timeout=60)
 
     def accept(self, recipients: list[str], raw: bytes) -> None:
         with self._lock:

@@ -6,6 +6,8 @@ Behaviour is set on the instance and may change while it runs:
 * ``answers``: status codes for the next requests, in order (``[500, 500]``: fail twice, then
   ``default``); ``default`` is 204;
 * ``delay``: seconds to wait before answering (a slow receiver, to kill a worker mid-delivery);
+* ``hold_at``: the request that arrives as number ``hold_at`` waits until ``release`` is set;
+  ``held`` is set while it waits (to kill a worker at a known point of a delivery);
 * ``location``: the ``Location`` of a 3xx answer; ``body``: the answer's body.
 
 ``received`` holds every request as it arrives (before the answer): ``Received(path, headers,
@@ -52,9 +54,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with receiver.lock:
             receiver.received.append(received)  # it arrived, whatever happens to the answer
             receiver.in_flight += 1
+            hold = receiver.hold_at is not None and len(receiver.received) >= receiver.hold_at
         try:
             if receiver.delay:
                 time.sleep(receiver.delay)
+            if hold:
+                receiver.held.set()
+                receiver.release.wait(timeout=60)
             answer = receiver.body
             self.send_response(status)
             if 300 <= status < 400:
@@ -76,6 +82,9 @@ class FakeReceiver:
         self.answers: list[int] = []
         self.default = 204
         self.delay = 0.0
+        self.hold_at: int | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
         self.location = "http://127.0.0.1:9/elsewhere"
         self.body = b""
         self.received: list[Received] = []

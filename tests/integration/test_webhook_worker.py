@@ -29,7 +29,8 @@ EVENTS = 30
 
 def test_a_worker_killed_while_delivering_webhooks_loses_no_event(broker, workers):  # noqa: F811
     receiver = FakeReceiver().start()
-    receiver.delay = 0.3  # a slow receiver: the kill lands in the middle of a request
+    receiver.delay = 0.05  # a slow receiver
+    receiver.hold_at = 8  # the eighth request waits for its answer: the kill lands there
     try:
         organisatie = OrganisatieFactory(naam="Kantoor Webhook B.V.")
         beheerder = LidmaatschapFactory(organisatie=organisatie, rol=Rol.BEHEERDER).user
@@ -55,14 +56,12 @@ def test_a_worker_killed_while_delivering_webhooks_loses_no_event(broker, worker
         }
         first = workers("webhooks", concurrency=1, **env)
         # Killed while the receiver holds a request: that delivery is leased, not recorded.
-        wait_for(
-            lambda: len(receiver.received) >= 8 and receiver.in_flight == 1,
-            timeout=60,
-            message="delivery under way",
-        )
+        assert receiver.held.wait(timeout=60), "delivery under way"
         first.kill()
         partial = len(receiver.received)
-        assert partial < EVENTS, partial
+        assert partial == 8, partial
+        receiver.hold_at = None
+        receiver.release.set()
         leased = deliveries.get(status=DeliveryStatus.BEZIG)
         assert leased.event_id == receiver.received[-1].event_id
         assert deliveries.filter(status=DeliveryStatus.AFGELEVERD).count() == partial - 1

@@ -283,3 +283,30 @@ def test_an_undelivered_e_mail_can_be_sent_again_from_the_history(smtp, kantoor,
         reverse("ketenmachtigingen:mail_opnieuw", args=[km.pk, sent.pk]), follow=True
     )
     assert "cannot be sent again here" in again.content.decode()
+
+
+def test_a_row_taken_over_in_the_middle_of_a_slow_batch_is_not_sent_twice(
+    smtp, kantoor, monkeypatch
+):
+    """A batch on a slow mail server can outlast its lease; a row another worker took over in
+    the meantime is left to that worker, not sent by both."""
+    from outbox import delivery
+
+    kms = [invite(kantoor, email=f"klant{i}@relatie.nl") for i in range(3)]
+    taken = Mail.objects.get(betreft_id=kms[1].pk)
+    compose = delivery._compose
+
+    def slow_compose(row):
+        if row.pk == taken.pk:  # meanwhile the lease ran out and a second worker claimed it
+            Mail.objects.filter(pk=row.pk).update(geclaimd_door="other-worker")
+        return compose(row)
+
+    monkeypatch.setattr(delivery, "_compose", slow_compose)
+    report = deliver_due()
+    assert report.sent == 2
+    assert sorted(r for rcpt, _raw in smtp.messages for r in rcpt) == [
+        "klant0@relatie.nl",
+        "klant2@relatie.nl",
+    ]
+    taken.refresh_from_db()
+    assert taken.status == MailStatus.WACHTEND and taken.geclaimd_door == "other-worker"
