@@ -290,6 +290,7 @@ def run_load(accounts: list[dict], database_url: str) -> tuple[dict | None, int]
                         "LOAD_RAMP": ",".join(map(str, RAMP)),
                         "LOAD_STAGE_SECONDS": str(STAGE_SECONDS),
                         "LOAD_TARGET_P95_MS": str(TARGET_P95_MS),
+                        "LOAD_GUNICORN_PID_FILE": str(tmp / "gunicorn.pid"),
                     },
                     capture_output=True,
                     text=True,

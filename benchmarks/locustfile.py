@@ -26,6 +26,7 @@ import random
 import re
 import struct
 import time
+from pathlib import Path
 
 import gevent
 import gevent.event
@@ -60,6 +61,9 @@ SAMPLES: dict[str, list[float]] = {"login": [], "browse": []}
 BY_NAME: dict[str, list[float]] = {}
 FAILURES: dict[str, list[str]] = {"login": [], "browse": []}
 WINDOW: dict[str, float | None] = {"start": None, "end": None}
+WINDOW_CPU: dict[str, dict | None] = {"start": None}
+#: gunicorn's pid file, to count the web server's CPU per step (``cpu_snapshot``).
+GUNICORN_PID_FILE = os.environ.get("LOAD_GUNICORN_PID_FILE", "")
 LOGGED_IN = {"count": 0, "failed": 0}
 ALL_LOGGED_IN = gevent.event.Event()
 # The ramp: the step being measured collects its browsing requests here (ms, failed or not).
@@ -130,8 +134,85 @@ def write_summary(environment, **kwargs):
         json.dump(summary, fh)
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stat(pid: int | str) -> tuple[str, int, float, float] | None:
+    """(command, parent pid, own CPU seconds, reaped children's CPU seconds) of a process."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    command = raw[raw.index("(") + 1 : raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2 :].split()
+    own = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    children = (int(fields[13]) + int(fields[14])) / CLOCK_TICKS
+    return command, int(fields[1]), own, children
+
+
+def cpu_snapshot() -> dict[str, float] | None:
+    """CPU seconds used so far by the web server (gunicorn's master and workers), PostgreSQL
+    (every postgres process), this load generator, and the whole machine (busy and all), read
+    from /proc: where a step's CPU went. None where /proc is not there."""
+    if not Path("/proc/stat").exists():
+        return None
+    master = int(Path(GUNICORN_PID_FILE).read_text()) if GUNICORN_PID_FILE else 0
+    web = postgres = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        stat = _proc_stat(entry.name)
+        if stat is None:
+            continue
+        command, parent, own, children = stat
+        pid = int(entry.name)
+        if pid == master:
+            web += own + children  # the workers that ended are in its children's time
+        elif master and parent == master:
+            web += own
+        elif command == "postgres":
+            postgres += own + children  # the postmaster's children: backends that ended
+    busy, total = 0, 0
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("cpu "):
+            values = [int(v) for v in line.split()[1:]]
+            idle = values[3] + values[4]  # idle and iowait
+            total, busy = sum(values[:8]), sum(values[:8]) - idle
+            break
+    own_stat = _proc_stat(os.getpid())
+    return {
+        "web": web,
+        "postgres": postgres,
+        "load_generator": own_stat[2] if own_stat else 0.0,
+        "machine_busy": busy / CLOCK_TICKS,
+        "machine_total": total / CLOCK_TICKS,
+    }
+
+
+def cpu_split(before: dict | None, after: dict | None, requests: int) -> dict | None:
+    """A step's CPU: milliseconds per browsing request of the web server, PostgreSQL and the
+    load generator, and how busy the machine's cores were (percent)."""
+    if not before or not after or not requests:
+        return None
+    used = {key: after[key] - before[key] for key in after}
+    return {
+        "web_ms_per_request": round(1000 * used["web"] / requests, 1),
+        "postgres_ms_per_request": round(1000 * used["postgres"] / requests, 1),
+        "load_generator_ms_per_request": round(1000 * used["load_generator"] / requests, 1),
+        "machine_busy_percent": round(100 * used["machine_busy"] / used["machine_total"], 1)
+        if used["machine_total"]
+        else None,
+    }
+
+
 def step_summary(
-    users: int, seconds: float, times: list[float], failures: int, *, first_part: bool = False
+    users: int,
+    seconds: float,
+    times: list[float],
+    failures: int,
+    *,
+    first_part: bool = False,
+    cpu: dict | None = None,
 ) -> dict:
     """A step of the ramp: its rate and percentiles; it held when every beheerder logged in,
     nothing failed and the p95 stayed within the target."""
@@ -148,6 +229,7 @@ def step_summary(
         "median_ms": percentile(times, 0.5),
         "p95_ms": percentile(times, 0.95),
         "p99_ms": percentile(times, 0.99),
+        "cpu": cpu,
     }
     step["held"] = (
         failures == 0
@@ -173,13 +255,14 @@ def ramp(runner) -> None:
                 gevent.sleep(0.5)
             gevent.sleep(5)  # the new beheerders' first clicks, spread as in the first part
             STEP["samples"] = samples = []
-            start = time.monotonic()
+            start, cpu_before = time.monotonic(), cpu_snapshot()
             gevent.sleep(STAGE_SECONDS)
             seconds = time.monotonic() - start
             STEP["samples"] = None
             times = [ms for ms, _ in samples]
             failures = sum(1 for _, failed in samples if failed)
-            step = step_summary(users, seconds, times, failures)
+            cpu = cpu_split(cpu_before, cpu_snapshot(), len(times))
+            step = step_summary(users, seconds, times, failures, cpu=cpu)
             STEPS.append(step)
             if not step["held"]:
                 break
@@ -213,8 +296,11 @@ class Beheerder(HttpUser):
             # The first part is the ramp's first step.
             seconds = WINDOW["end"] - WINDOW["start"]
             times = SAMPLES["browse"]
+            cpu = cpu_split(WINDOW_CPU["start"], cpu_snapshot(), len(times))
             STEPS.append(
-                step_summary(USERS, seconds, times, len(FAILURES["browse"]), first_part=True)
+                step_summary(
+                    USERS, seconds, times, len(FAILURES["browse"]), first_part=True, cpu=cpu
+                )
             )
             if RAMP and STEPS[-1]["held"]:
                 gevent.spawn(ramp, runner)
@@ -222,6 +308,7 @@ class Beheerder(HttpUser):
                 runner.quit()
 
         WINDOW["start"] = time.monotonic()
+        WINDOW_CPU["start"] = cpu_snapshot()
         ALL_LOGGED_IN.set()
         gevent.spawn_later(MEASURE_SECONDS, close)
 
