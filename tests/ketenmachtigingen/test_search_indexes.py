@@ -3,6 +3,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ketenmachtigingen.models import Ketenmachtiging
@@ -10,6 +11,7 @@ from ketenmachtigingen.selectors import (
     backoffice_search,
     ketenmachtigingen_for,
     search_counts,
+    tab_counts,
 )
 from tests.factories import KetenmachtigingFactory, OrganisatieFactory
 
@@ -34,15 +36,17 @@ def _plan(queryset) -> str:
         return "\n".join(line for (line,) in cursor.fetchall())
 
 
-def _copies(template: Ketenmachtiging, ander) -> None:
-    """COPIES active rows like ``template``, every other one of ``ander``, each with its own
-    name, reference, kenmerk and KvK number."""
+def _copies(template: Ketenmachtiging, ander, *, together: bool = False) -> None:
+    """COPIES active rows like ``template``, every other one of ``ander`` (``together``: the
+    second half, so each office's rows lie side by side in the table, as an office's import
+    leaves them), each with its own name, reference, kenmerk and KvK number."""
+    theirs = f"g > {COPIES // 2}" if together else "g %% 2 = 0"
     replaced = {
         "relatie_naam": "'Relatie ' || lpad(g::text, 5, '0') || ' B.V.'",
         "referentie": "'dossier-' || lpad(g::text, 5, '0')",
         "kenmerk": "'KM-T' || lpad(g::text, 5, '0')",
         "relatie_kvk_nummer": "(20000000 + g)::text",
-        "intermediair_id": f"CASE WHEN g %% 2 = 0 THEN {ander.pk} ELSE intermediair_id END",
+        "intermediair_id": f"CASE WHEN {theirs} THEN {ander.pk} ELSE intermediair_id END",
     }
     columns = [f.column for f in Ketenmachtiging._meta.concrete_fields if f.column != "id"]
     select = ", ".join(replaced.get(column, column) for column in columns)
@@ -95,3 +99,22 @@ def test_a_search_is_read_from_the_indexes_and_finds_what_it_should():
         assert "Seq Scan" not in plan, plan
         for index in SEARCH_INDEXES:
             assert index in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tab_counts_are_read_from_the_covering_index_alone():
+    """The counts of an office's tabs read only ``km_tab_counts_idx`` (an index-only scan),
+    not the table: every column the tabs' conditions use is in it, and the intermediair has
+    no index of its own for the planner to prefer (migration 0016; on the load test's data it
+    did). VACUUM, as autovacuum would, needs a test outside a transaction."""
+    organisatie, ander = OrganisatieFactory(), OrganisatieFactory()
+    _copies(KetenmachtigingFactory(intermediair=organisatie, actief=True), ander, together=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {TABLE}")
+    with CaptureQueriesContext(connection) as queries:
+        counts = tab_counts(organisatie=organisatie)
+    assert counts["actief"] == COPIES // 2 + 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {queries[0]['sql']}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "Index Only Scan using km_tab_counts_idx" in plan, plan
