@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.mail import BadHeaderError, get_connection
 from django.core.mail.message import EmailAlternative
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 
 from ketenportal.utils.text import zin
@@ -143,23 +143,27 @@ def _compose(mail: Mail):
     return message
 
 
+def _still_ours(mail: Mail) -> QuerySet[Mail]:
+    """The row, as long as this worker's claim on it stands and it is waiting: every change a
+    delivering worker makes goes through this, so a row another worker took over is left be."""
+    return Mail.objects.filter(
+        pk=mail.pk, geclaimd_door=mail.geclaimd_door, status=MailStatus.WACHTEND
+    )
+
+
 def _renew_claim(mail: Mail) -> bool:
     """Extend this worker's lease on the row just before sending it. False when the claim ran
     out and another worker took the row over (or it is no longer waiting): then it is theirs."""
     now = timezone.now()
     return bool(
-        Mail.objects.filter(
-            pk=mail.pk, geclaimd_door=mail.geclaimd_door, status=MailStatus.WACHTEND
-        ).update(geclaimd_tot=now + timedelta(seconds=settings.MAIL_LEASE_SECONDS))
+        _still_ours(mail).update(geclaimd_tot=now + timedelta(seconds=settings.MAIL_LEASE_SECONDS))
     )
 
 
 def _mark_sent(mail: Mail) -> bool:
     now = timezone.now()
     with transaction.atomic():
-        updated = Mail.objects.filter(
-            pk=mail.pk, geclaimd_door=mail.geclaimd_door, status=MailStatus.WACHTEND
-        ).update(
+        updated = _still_ours(mail).update(
             status=MailStatus.VERZONDEN,
             verzonden_op=now,
             geclaimd_door="",
@@ -203,9 +207,7 @@ def _mark_failed(mail: Mail, failure: Failure) -> str:
         delay = retry_delays()[min(mail.pogingen, len(retry_delays())) - 1]
         fields["volgende_poging_op"] = now + timedelta(seconds=delay)
     with transaction.atomic():
-        updated = Mail.objects.filter(
-            pk=mail.pk, geclaimd_door=mail.geclaimd_door, status=MailStatus.WACHTEND
-        ).update(**fields)
+        updated = _still_ours(mail).update(**fields)
         if not updated:
             return "lost"
         for name, value in fields.items():
@@ -224,9 +226,7 @@ def _mark_failed(mail: Mail, failure: Failure) -> str:
 
 
 def _mark_skipped(mail: Mail, reason: str) -> None:
-    Mail.objects.filter(
-        pk=mail.pk, geclaimd_door=mail.geclaimd_door, status=MailStatus.WACHTEND
-    ).update(
+    _still_ours(mail).update(
         status=MailStatus.VERVALLEN,
         fout=reason[:1000],
         geclaimd_door="",
